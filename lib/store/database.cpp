@@ -1,0 +1,197 @@
+// RAII over one SQLite connection; every SQLite failure becomes a store::Error naming the file.
+#include "store/database.hpp"
+
+#include <cstring>
+
+#include "store/schema.hpp"
+
+namespace caldav::store {
+
+namespace {
+
+ErrorKind kind_of(int code) {
+    switch (code & 0xff) {
+        case SQLITE_CANTOPEN:
+        case SQLITE_PERM:
+        case SQLITE_READONLY:
+        case SQLITE_AUTH:
+        case SQLITE_IOERR:
+        case SQLITE_FULL:
+            return ErrorKind::unavailable;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+            return ErrorKind::corrupt;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return ErrorKind::busy;
+        case SQLITE_CONSTRAINT:
+            return ErrorKind::conflict;
+        default:
+            return ErrorKind::internal;
+    }
+}
+
+}  // namespace
+
+// ---- Statement ------------------------------------------------------------------
+
+Statement::Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+    other.stmt_ = nullptr;
+}
+
+Statement::~Statement() {
+    if (stmt_ != nullptr) {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+    int rc = sqlite3_bind_int64(stmt_, index, value);
+    if (rc != SQLITE_OK) db_->fail(rc, "bind");
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+    int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    if (rc != SQLITE_OK) db_->fail(rc, "bind");
+    return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+    // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
+    int rc = sqlite3_bind_blob64(stmt_, index, bytes.empty() ? "" : bytes.data(), bytes.size(),
+                                 SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) db_->fail(rc, "bind");
+    return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+    int rc = sqlite3_bind_null(stmt_, index);
+    if (rc != SQLITE_OK) db_->fail(rc, "bind");
+    return *this;
+}
+
+bool Statement::step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    db_->fail(rc, sqlite3_sql(stmt_));
+}
+
+void Statement::run() {
+    while (step()) {
+    }
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::text(int column) const {
+    auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return data == nullptr ? std::string() : std::string(data, sqlite3_column_bytes(stmt_, column));
+}
+
+std::string_view Statement::blob(int column) const {
+    auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    return data == nullptr ? std::string_view() : std::string_view(data, sqlite3_column_bytes(stmt_, column));
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+// ---- Database -------------------------------------------------------------------
+
+Database::Database(const std::string& path) : path_(path) {
+    int rc = sqlite3_open_v2(path.c_str(), &handle_,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string reason = handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc);
+        int sys = handle_ != nullptr ? sqlite3_system_errno(handle_) : 0;
+        if (sys != 0) reason += std::string(" (") + std::strerror(sys) + ")";
+        sqlite3_close(handle_);
+        handle_ = nullptr;
+        throw Error(kind_of(rc), "database " + path + ": cannot open: " + reason);
+    }
+    sqlite3_extended_result_codes(handle_, 1);
+    // Writers queue behind each other for up to 10 s instead of failing at once.
+    sqlite3_busy_timeout(handle_, 10000);
+    try {
+        // WAL: readers never block the writer, and an online ".backup" is consistent.
+        // synchronous=NORMAL keeps every commit across a crash of Apache (not of the OS).
+        exec("PRAGMA journal_mode=WAL");
+        exec("PRAGMA synchronous=NORMAL");
+        exec("PRAGMA foreign_keys=ON");
+        migrate(*this);
+    } catch (...) {
+        for (auto& entry : cache_) sqlite3_finalize(entry.second);
+        cache_.clear();
+        sqlite3_close(handle_);
+        handle_ = nullptr;
+        throw;
+    }
+}
+
+Database::~Database() {
+    for (auto& entry : cache_) sqlite3_finalize(entry.second);
+    sqlite3_close(handle_);
+}
+
+Statement Database::prepare(const char* sql) {
+    auto found = cache_.find(sql);
+    if (found != cache_.end()) return Statement(*this, found->second);
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(handle_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) fail(rc, sql);
+    cache_.emplace(sql, stmt);
+    return Statement(*this, stmt);
+}
+
+void Database::exec(const char* sql) {
+    char* message = nullptr;
+    int rc = sqlite3_exec(handle_, sql, nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        std::string what = message != nullptr ? message : sql;
+        sqlite3_free(message);
+        fail(rc, what);
+    }
+}
+
+std::int64_t Database::changes() const { return sqlite3_changes64(handle_); }
+
+std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(handle_); }
+
+void Database::fail(int code, std::string_view what) const {
+    std::string reason = handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(code);
+    throw Error(kind_of(code), "database " + path_ + ": " + reason + " [" + std::string(what) + "]");
+}
+
+// ---- Transaction ----------------------------------------------------------------
+
+Transaction::Transaction(Database& db) : db_(db), outermost_(db.transaction_depth == 0) {
+    db_.exec(outermost_ ? "BEGIN IMMEDIATE" : "SAVEPOINT nested");
+    ++db_.transaction_depth;
+}
+
+Transaction::~Transaction() {
+    if (done_) return;
+    --db_.transaction_depth;
+    try {
+        if (outermost_) {
+            db_.exec("ROLLBACK");
+        } else {
+            db_.exec("ROLLBACK TO nested");
+            db_.exec("RELEASE nested");
+        }
+    } catch (...) {
+        // A failed rollback leaves SQLite to roll back on close; never throw from a destructor.
+    }
+}
+
+void Transaction::commit() {
+    db_.exec(outermost_ ? "COMMIT" : "RELEASE nested");
+    --db_.transaction_depth;
+    done_ = true;
+}
+
+}  // namespace caldav::store

@@ -1,0 +1,91 @@
+// RAII over one SQLite connection: prepared-statement cache, typed binding, and transactions.
+// A Database is used by one thread at a time; see Store::for_thread for the per-thread cache.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/error.hpp"
+
+namespace caldav::store {
+
+class Database;
+
+// A cached prepared statement, borrowed for one use: reset and unbound when it goes out of scope.
+class Statement {
+public:
+    Statement(Database& db, sqlite3_stmt* stmt);
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement(Statement&& other) noexcept;
+    ~Statement();
+
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, std::string_view text);
+    Statement& bind_blob(int index, std::string_view bytes);
+    Statement& bind_null(int index);
+
+    // Steps once; true while a row is available.
+    bool step();
+    // Steps to completion, for statements that return no rows.
+    void run();
+
+    std::int64_t integer(int column) const;
+    std::string text(int column) const;
+    std::string_view blob(int column) const;
+    bool is_null(int column) const;
+
+private:
+    Database* db_;
+    sqlite3_stmt* stmt_;
+};
+
+class Database {
+public:
+    // Opens (creating if needed) the file in WAL mode and runs the schema migrations.
+    explicit Database(const std::string& path);
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+    ~Database();
+
+    // `sql` must be a string literal: its address keys the statement cache.
+    Statement prepare(const char* sql);
+    void exec(const char* sql);
+    std::int64_t changes() const;
+    std::int64_t last_insert_id() const;
+    const std::string& path() const { return path_; }
+
+    // Throws the Error matching an SQLite result code, naming the file and the reason.
+    [[noreturn]] void fail(int code, std::string_view what) const;
+
+    int transaction_depth = 0;
+
+private:
+    std::string path_;
+    sqlite3* handle_ = nullptr;
+    std::unordered_map<const char*, sqlite3_stmt*> cache_;
+};
+
+// One write transaction (BEGIN IMMEDIATE, so a writer never upgrades a read lock and deadlocks).
+// Nested transactions become savepoints. Rolls back unless commit() was called.
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction();
+    void commit();
+
+private:
+    Database& db_;
+    bool outermost_;
+    bool done_ = false;
+};
+
+}  // namespace caldav::store

@@ -1,0 +1,26 @@
+// The one exception type lib/ throws: a store failure with a kind the adapter maps to an HTTP status.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace caldav::store {
+
+enum class ErrorKind {
+    unavailable,  // cannot open or create the database file (permissions, missing directory)
+    corrupt,      // the file is not a database or is damaged
+    busy,         // another writer held the lock past the busy timeout
+    conflict,     // the operation contradicts what is stored (e.g. name taken by another kind)
+    internal,     // anything else SQLite reported
+};
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    ErrorKind kind() const { return kind_; }
+
+private:
+    ErrorKind kind_;
+};
+
+}  // namespace caldav::store

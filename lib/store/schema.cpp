@@ -1,0 +1,115 @@
+// Forward-only migrations: migrations[i] takes user_version i to i+1.
+#include "store/schema.hpp"
+
+#include <string>
+
+#include "store/database.hpp"
+
+namespace caldav::store {
+
+namespace {
+
+// Version 1: the WebDAV tree (collections and resources), dead properties, locks,
+// principals and the change log that sync tokens and ctags read.
+const char* const version_1 = R"sql(
+CREATE TABLE principals (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    created INTEGER NOT NULL
+);
+-- path is relative to the DAV root without slashes at either end ('' is the root).
+-- kind: 0 plain, 1 calendar, 2 address book, 3 principal, 4 calendar home, 5 address-book home,
+--       6 structural (root, principals/, calendars/, addressbooks/).
+CREATE TABLE collections (
+    id         INTEGER PRIMARY KEY,
+    parent_id  INTEGER REFERENCES collections(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    owner      TEXT,
+    kind       INTEGER NOT NULL,
+    sync_token INTEGER NOT NULL DEFAULT 0,
+    created    INTEGER NOT NULL,
+    modified   INTEGER NOT NULL
+);
+CREATE INDEX collections_by_parent ON collections(parent_id, name);
+CREATE TABLE resources (
+    id            INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    uid           TEXT,
+    etag          TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    body          BLOB NOT NULL,
+    size          INTEGER NOT NULL,
+    created       INTEGER NOT NULL,
+    modified      INTEGER NOT NULL,
+    UNIQUE (collection_id, name)
+);
+-- One row per member name, carrying the token of its latest change: sync-collection reads
+-- "token > N" and needs no more history than that.
+CREATE TABLE changes (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    token         INTEGER NOT NULL,
+    deleted       INTEGER NOT NULL,
+    PRIMARY KEY (collection_id, name)
+) WITHOUT ROWID;
+CREATE INDEX changes_by_token ON changes(collection_id, token);
+CREATE TABLE collection_properties (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    namespace     TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    xml           TEXT NOT NULL,
+    PRIMARY KEY (collection_id, namespace, name)
+) WITHOUT ROWID;
+CREATE TABLE resource_properties (
+    resource_id INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    namespace   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    xml         TEXT NOT NULL,
+    PRIMARY KEY (resource_id, namespace, name)
+) WITHOUT ROWID;
+-- Locks are keyed by path, not id: a lock may be taken on an unmapped URL (RFC 4918 §7.3).
+CREATE TABLE locks (
+    token     TEXT PRIMARY KEY,
+    path      TEXT NOT NULL,
+    exclusive INTEGER NOT NULL,
+    infinite  INTEGER NOT NULL,
+    expires   INTEGER NOT NULL,
+    owner_xml TEXT NOT NULL,
+    auth_user TEXT NOT NULL
+);
+CREATE INDEX locks_by_path ON locks(path);
+-- The structural collections every installation has.
+INSERT INTO collections (id, parent_id, path, name, owner, kind, created, modified)
+VALUES (1, NULL, '', '', NULL, 6, strftime('%s','now'), strftime('%s','now')),
+       (2, 1, 'principals', 'principals', NULL, 6, strftime('%s','now'), strftime('%s','now')),
+       (3, 1, 'calendars', 'calendars', NULL, 6, strftime('%s','now'), strftime('%s','now')),
+       (4, 1, 'addressbooks', 'addressbooks', NULL, 6, strftime('%s','now'), strftime('%s','now'));
+)sql";
+
+const char* const migrations[] = {version_1};
+static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
+
+int user_version(Database& db) {
+    auto statement = db.prepare("PRAGMA user_version");
+    return statement.step() ? static_cast<int>(statement.integer(0)) : 0;
+}
+
+}  // namespace
+
+void migrate(Database& db) {
+    if (user_version(db) == schema_version) return;
+    Transaction transaction(db);
+    // Read again inside the write lock: another process may have migrated meanwhile.
+    int version = user_version(db);
+    if (version > schema_version) {
+        throw Error(ErrorKind::corrupt, "database " + db.path() + ": schema version " + std::to_string(version) +
+                                            " is newer than this module's " + std::to_string(schema_version));
+    }
+    for (; version < schema_version; ++version) db.exec(migrations[version]);
+    db.exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
+    transaction.commit();
+}
+
+}  // namespace caldav::store

@@ -1,0 +1,340 @@
+// The WebDAV tree in SQLite: lookups, listings, and the writes (each one transaction).
+#include "store/store.hpp"
+
+#include <ctime>
+#include <map>
+#include <memory>
+
+#include "dav/etag.hpp"
+#include "dav/path.hpp"
+#include "store/locks.hpp"
+
+namespace caldav::store {
+
+using dav::join_path;
+using dav::last_segment;
+using dav::parent_path;
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+namespace {
+
+// Home-like kinds only make sense where provisioning put them; a copy of one is a plain collection.
+CollectionKind kind_for_copy(CollectionKind kind) {
+    switch (kind) {
+        case CollectionKind::calendar:
+        case CollectionKind::addressbook:
+        case CollectionKind::plain:
+            return kind;
+        default:
+            return CollectionKind::plain;
+    }
+}
+
+// Rows of the members query below, in its column order.
+Node member_from_row(const Statement& row, std::string_view parent_path_text) {
+    Node node;
+    node.type = row.integer(1) != 0 ? Node::Type::collection : Node::Type::resource;
+    node.path = join_path(parent_path_text, row.text(0));
+    node.id = row.integer(2);
+    node.collection_id = node.is_collection() ? node.id : row.integer(3);
+    node.kind = static_cast<CollectionKind>(row.integer(4));
+    node.owner = row.text(5);
+    node.sync_token = row.integer(6);
+    node.etag = row.text(7);
+    node.content_type = row.text(8);
+    node.size = row.integer(9);
+    node.created = row.integer(10);
+    node.modified = row.integer(11);
+    return node;
+}
+
+}  // namespace
+
+Store::Store(const std::string& database_path) : db_(database_path) {}
+
+Store& Store::for_thread(const std::string& database_path) {
+    thread_local std::map<std::string, std::unique_ptr<Store>> stores;
+    auto found = stores.find(database_path);
+    if (found != stores.end()) return *found->second;
+    auto store = std::make_unique<Store>(database_path);
+    return *stores.emplace(database_path, std::move(store)).first->second;
+}
+
+// ---- reading ----------------------------------------------------------------------
+
+Node Store::lookup_collection(std::string_view path) {
+    auto row = db_.prepare(
+        "SELECT id, kind, owner, sync_token, created, modified FROM collections WHERE path = ?1");
+    row.bind(1, path);
+    Node node;
+    node.path = std::string(path);
+    if (!row.step()) return node;
+    node.type = Node::Type::collection;
+    node.id = node.collection_id = row.integer(0);
+    node.kind = static_cast<CollectionKind>(row.integer(1));
+    node.owner = row.text(2);
+    node.sync_token = row.integer(3);
+    node.created = row.integer(4);
+    node.modified = row.integer(5);
+    return node;
+}
+
+Node Store::lookup_resource(std::string_view path) {
+    auto row = db_.prepare(
+        "SELECT r.id, r.collection_id, r.etag, r.content_type, r.size, r.created, r.modified "
+        "FROM resources r JOIN collections c ON c.id = r.collection_id "
+        "WHERE c.path = ?1 AND r.name = ?2");
+    row.bind(1, parent_path(path)).bind(2, last_segment(path));
+    Node node;
+    node.path = std::string(path);
+    if (path.empty() || !row.step()) return node;
+    node.type = Node::Type::resource;
+    node.id = row.integer(0);
+    node.collection_id = row.integer(1);
+    node.etag = row.text(2);
+    node.content_type = row.text(3);
+    node.size = row.integer(4);
+    node.created = row.integer(5);
+    node.modified = row.integer(6);
+    return node;
+}
+
+Node Store::lookup(std::string_view path) {
+    Node node = lookup_collection(path);
+    return node.exists() ? node : lookup_resource(path);
+}
+
+std::vector<Node> Store::children(const Node& collection, std::string_view after, int limit) {
+    auto rows = db_.prepare(
+        "SELECT name, 1, id, 0, kind, owner, sync_token, '', '', 0, created, modified "
+        "  FROM collections WHERE parent_id = ?1 AND name > ?2 "
+        "UNION ALL "
+        "SELECT name, 0, id, collection_id, 0, '', 0, etag, content_type, size, created, modified "
+        "  FROM resources WHERE collection_id = ?1 AND name > ?2 "
+        "ORDER BY 1 LIMIT ?3");
+    rows.bind(1, collection.id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<Node> result;
+    while (rows.step()) result.push_back(member_from_row(rows, collection.path));
+    return result;
+}
+
+std::string Store::body(std::int64_t resource_id) {
+    auto row = db_.prepare("SELECT body FROM resources WHERE id = ?1");
+    row.bind(1, resource_id);
+    if (!row.step()) throw Error(ErrorKind::conflict, "resource vanished while being read");
+    return std::string(row.blob(0));
+}
+
+// ---- provisioning ------------------------------------------------------------------
+
+bool Store::is_provisioned(std::string_view user) {
+    auto row = db_.prepare("SELECT 1 FROM principals WHERE name = ?1");
+    row.bind(1, user);
+    return row.step();
+}
+
+void Store::ensure_collection(std::string_view path, CollectionKind kind, std::string_view owner) {
+    if (lookup_collection(path).exists()) return;
+    Node parent = require_parent_collection(path);
+    std::int64_t now = now_seconds();
+    insert_collection(parent, last_segment(path), kind, owner, now);
+    record_change(parent.id, last_segment(path), false);
+}
+
+void Store::provision(std::string_view user) {
+    if (user.empty() || user.find('/') != std::string_view::npos || user == "." || user == "..")
+        throw Error(ErrorKind::conflict, "user name cannot name a principal: " + std::string(user));
+    Transaction transaction(db_);
+    auto principal = db_.prepare("INSERT OR IGNORE INTO principals (name, created) VALUES (?1, ?2)");
+    principal.bind(1, user).bind(2, now_seconds()).run();
+    std::string name(user);
+    ensure_collection("principals/" + name, CollectionKind::principal, user);
+    ensure_collection("calendars/" + name, CollectionKind::calendar_home, user);
+    ensure_collection("calendars/" + name + "/default", CollectionKind::calendar, user);
+    ensure_collection("addressbooks/" + name, CollectionKind::addressbook_home, user);
+    ensure_collection("addressbooks/" + name + "/default", CollectionKind::addressbook, user);
+    transaction.commit();
+}
+
+// ---- writing -----------------------------------------------------------------------
+
+Node Store::require_parent_collection(std::string_view path) {
+    if (path.empty()) throw Error(ErrorKind::conflict, "the root has no parent");
+    Node parent = lookup_collection(parent_path(path));
+    if (!parent.exists()) throw Error(ErrorKind::conflict, "parent collection does not exist");
+    return parent;
+}
+
+std::int64_t Store::insert_collection(const Node& parent, std::string_view name, CollectionKind kind,
+                                      std::string_view owner, std::int64_t now) {
+    auto insert = db_.prepare(
+        "INSERT INTO collections (parent_id, path, name, owner, kind, created, modified) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+    insert.bind(1, parent.id).bind(2, join_path(parent.path, name)).bind(3, name).bind(4, owner);
+    insert.bind(5, static_cast<std::int64_t>(kind)).bind(6, now).run();
+    return db_.last_insert_id();
+}
+
+void Store::touch(std::int64_t collection_id, std::int64_t now) {
+    auto update = db_.prepare("UPDATE collections SET modified = ?2 WHERE id = ?1");
+    update.bind(1, collection_id).bind(2, now).run();
+}
+
+void Store::record_change(std::int64_t collection_id, std::string_view name, bool deleted) {
+    auto bump = db_.prepare(
+        "UPDATE collections SET sync_token = sync_token + 1, modified = ?2 WHERE id = ?1 RETURNING sync_token");
+    bump.bind(1, collection_id).bind(2, now_seconds());
+    if (!bump.step()) throw Error(ErrorKind::conflict, "collection vanished during a write");
+    std::int64_t token = bump.integer(0);
+    bump.run();
+    auto log = db_.prepare(
+        "INSERT INTO changes (collection_id, name, token, deleted) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (collection_id, name) DO UPDATE SET token = excluded.token, deleted = excluded.deleted");
+    log.bind(1, collection_id).bind(2, name).bind(3, token).bind(4, deleted ? 1 : 0).run();
+}
+
+PutResult Store::put(std::string_view path, std::string_view content_type, std::string_view bytes) {
+    Transaction transaction(db_);
+    Node parent = require_parent_collection(path);
+    std::string_view name = last_segment(path);
+    if (lookup_collection(path).exists()) throw Error(ErrorKind::conflict, "a collection has that name");
+    std::string etag = dav::strong_etag(bytes);
+    std::int64_t now = now_seconds();
+    Node existing = lookup_resource(path);
+    if (existing.exists()) {
+        auto update = db_.prepare(
+            "UPDATE resources SET etag = ?2, content_type = ?3, body = ?4, size = ?5, modified = ?6 WHERE id = ?1");
+        update.bind(1, existing.id).bind(2, etag).bind(3, content_type).bind_blob(4, bytes);
+        update.bind(5, static_cast<std::int64_t>(bytes.size())).bind(6, now).run();
+    } else {
+        auto insert = db_.prepare(
+            "INSERT INTO resources (collection_id, name, etag, content_type, body, size, created, modified) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+        insert.bind(1, parent.id).bind(2, name).bind(3, etag).bind(4, content_type).bind_blob(5, bytes);
+        insert.bind(6, static_cast<std::int64_t>(bytes.size())).bind(7, now).run();
+    }
+    record_change(parent.id, name, false);
+    transaction.commit();
+    return {!existing.exists(), etag};
+}
+
+void Store::make_collection(std::string_view path, CollectionKind kind) {
+    Transaction transaction(db_);
+    Node parent = require_parent_collection(path);
+    if (lookup(path).exists()) throw Error(ErrorKind::conflict, "the name is taken");
+    insert_collection(parent, last_segment(path), kind, parent.owner, now_seconds());
+    record_change(parent.id, last_segment(path), false);
+    transaction.commit();
+}
+
+void Store::remove_node(const Node& node) {
+    if (node.is_collection()) {
+        Node parent = require_parent_collection(node.path);
+        // Foreign keys cascade to member collections, resources, properties and change logs.
+        auto erase = db_.prepare("DELETE FROM collections WHERE id = ?1");
+        erase.bind(1, node.id).run();
+        record_change(parent.id, last_segment(node.path), true);
+    } else {
+        auto erase = db_.prepare("DELETE FROM resources WHERE id = ?1");
+        erase.bind(1, node.id).run();
+        record_change(node.collection_id, last_segment(node.path), true);
+    }
+    locks::remove_at_or_below(db_, node.path);
+}
+
+void Store::remove(std::string_view path) {
+    Transaction transaction(db_);
+    Node node = lookup(path);
+    if (!node.exists()) throw Error(ErrorKind::conflict, "nothing to remove");
+    remove_node(node);
+    transaction.commit();
+}
+
+void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name) {
+    auto copy = db_.prepare(
+        "INSERT INTO resources (collection_id, name, uid, etag, content_type, body, size, created, modified) "
+        "SELECT ?2, ?3, uid, etag, content_type, body, size, ?4, ?4 FROM resources WHERE id = ?1");
+    copy.bind(1, resource_id).bind(2, collection_id).bind(3, name).bind(4, now_seconds()).run();
+    std::int64_t new_id = db_.last_insert_id();
+    auto properties = db_.prepare(
+        "INSERT INTO resource_properties (resource_id, namespace, name, xml) "
+        "SELECT ?2, namespace, name, xml FROM resource_properties WHERE resource_id = ?1");
+    properties.bind(1, resource_id).bind(2, new_id).run();
+    record_change(collection_id, name, false);
+}
+
+void Store::copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep) {
+    if (!source.is_collection()) {
+        copy_resource(source.id, destination_parent.id, name);
+        return;
+    }
+    std::int64_t new_id = insert_collection(destination_parent, name, kind_for_copy(source.kind),
+                                            destination_parent.owner, now_seconds());
+    record_change(destination_parent.id, name, false);
+    auto properties = db_.prepare(
+        "INSERT INTO collection_properties (collection_id, namespace, name, xml) "
+        "SELECT ?2, namespace, name, xml FROM collection_properties WHERE collection_id = ?1");
+    properties.bind(1, source.id).bind(2, new_id).run();
+    if (!deep) return;
+    Node copy = lookup_collection(join_path(destination_parent.path, name));
+    std::string after;
+    for (;;) {
+        std::vector<Node> page = children(source, after, 256);
+        if (page.empty()) break;
+        for (const Node& member : page) copy_node(member, copy, last_segment(member.path), true);
+        after = std::string(last_segment(page.back().path));
+    }
+}
+
+void Store::copy(std::string_view source, std::string_view destination, bool deep, bool replace) {
+    Transaction transaction(db_);
+    Node from = lookup(source);
+    if (!from.exists()) throw Error(ErrorKind::conflict, "nothing to copy");
+    if (from.is_collection() && dav::is_proper_ancestor(source, destination))
+        throw Error(ErrorKind::conflict, "cannot copy a collection into itself");
+    Node existing = lookup(destination);
+    if (existing.exists()) {
+        if (!replace) throw Error(ErrorKind::conflict, "the destination exists");
+        remove_node(existing);
+    }
+    Node parent = require_parent_collection(destination);
+    copy_node(from, parent, last_segment(destination), deep);
+    transaction.commit();
+}
+
+void Store::move(std::string_view source, std::string_view destination, bool replace) {
+    Transaction transaction(db_);
+    Node from = lookup(source);
+    if (!from.exists()) throw Error(ErrorKind::conflict, "nothing to move");
+    if (from.is_collection() && dav::is_proper_ancestor(source, destination))
+        throw Error(ErrorKind::conflict, "cannot move a collection into itself");
+    Node existing = lookup(destination);
+    if (existing.exists()) {
+        if (!replace) throw Error(ErrorKind::conflict, "the destination exists");
+        remove_node(existing);
+    }
+    Node parent = require_parent_collection(destination);
+    std::string_view name = last_segment(destination);
+    if (from.is_collection()) {
+        Node old_parent = require_parent_collection(source);
+        auto rename = db_.prepare(
+            "UPDATE collections SET parent_id = ?2, name = ?3, path = ?4, owner = ?5 WHERE id = ?1");
+        rename.bind(1, from.id).bind(2, parent.id).bind(3, name).bind(4, destination).bind(5, parent.owner).run();
+        // Every descendant's path starts with "source/": the range [source/, source0) holds exactly those.
+        auto descendants = db_.prepare(
+            "UPDATE collections SET path = ?2 || substr(path, length(?1) + 1), owner = ?3 "
+            "WHERE path > ?1 || '/' AND path < ?1 || '0'");
+        descendants.bind(1, source).bind(2, destination).bind(3, parent.owner).run();
+        record_change(old_parent.id, last_segment(source), true);
+    } else {
+        auto rename = db_.prepare("UPDATE resources SET collection_id = ?2, name = ?3 WHERE id = ?1");
+        rename.bind(1, from.id).bind(2, parent.id).bind(3, name).run();
+        record_change(from.collection_id, last_segment(source), true);
+    }
+    record_change(parent.id, name, false);
+    locks::remove_at_or_below(db_, source);
+    transaction.commit();
+}
+
+}  // namespace caldav::store

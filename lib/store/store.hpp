@@ -1,0 +1,102 @@
+// The store: the WebDAV tree of collections and resources in SQLite. The only place with SQL
+// (with properties.cpp and locks.cpp). Every write is one transaction that also bumps the
+// collection's sync token and logs the change.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace caldav::store {
+
+enum class CollectionKind : int {
+    plain = 0,
+    calendar = 1,
+    addressbook = 2,
+    principal = 3,
+    calendar_home = 4,
+    addressbook_home = 5,
+    structural = 6,
+};
+
+// What a path names: nothing, a collection, or a resource (a member with a body).
+struct Node {
+    enum class Type { missing, collection, resource };
+    Type type = Type::missing;
+    std::string path;               // relative, canonical
+    std::int64_t id = 0;            // the collection's id or the resource's id
+    std::int64_t collection_id = 0; // the collection itself, or the resource's parent
+    CollectionKind kind = CollectionKind::plain;  // for collections
+    std::string owner;              // for collections
+    std::int64_t sync_token = 0;    // for collections
+    std::string etag;               // for resources
+    std::string content_type;       // for resources
+    std::int64_t size = 0;          // for resources
+    std::int64_t created = 0;       // seconds since the epoch
+    std::int64_t modified = 0;
+
+    bool exists() const { return type != Type::missing; }
+    bool is_collection() const { return type == Type::collection; }
+};
+
+struct PutResult {
+    bool created;
+    std::string etag;
+};
+
+class Store {
+public:
+    explicit Store(const std::string& database_path);
+
+    // One Store (connection and prepared statements) per thread and database file:
+    // SQLite connections are never shared across threads.
+    static Store& for_thread(const std::string& database_path);
+
+    Database& database() { return db_; }
+
+    Node lookup(std::string_view path);
+
+    // Members of a collection in name order, after `after`, at most `limit` of them: callers page
+    // through big collections without holding a statement or a read transaction open.
+    std::vector<Node> children(const Node& collection, std::string_view after, int limit);
+
+    // The stored bytes of a resource, exactly as they were PUT.
+    std::string body(std::int64_t resource_id);
+
+    // Creates the user's principal, homes and default calendar and address book where missing.
+    void provision(std::string_view user);
+    bool is_provisioned(std::string_view user);
+
+    // Creates or replaces the resource at `path`; its parent must be an existing collection.
+    PutResult put(std::string_view path, std::string_view content_type, std::string_view bytes);
+    void make_collection(std::string_view path, CollectionKind kind);
+    // Removes a resource or a whole collection tree, with its properties and locks.
+    void remove(std::string_view path);
+    // Copies (recursively when `deep`) or moves `source` to `destination`, replacing what is there
+    // when `replace`; one transaction either way.
+    void copy(std::string_view source, std::string_view destination, bool deep, bool replace);
+    void move(std::string_view source, std::string_view destination, bool replace);
+
+private:
+    Node lookup_collection(std::string_view path);
+    Node lookup_resource(std::string_view path);
+    Node require_parent_collection(std::string_view path);
+    void ensure_collection(std::string_view path, CollectionKind kind, std::string_view owner);
+    std::int64_t insert_collection(const Node& parent, std::string_view name, CollectionKind kind,
+                                   std::string_view owner, std::int64_t now);
+    void remove_node(const Node& node);
+    void copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep);
+    void copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name);
+    void record_change(std::int64_t collection_id, std::string_view name, bool deleted);
+    void touch(std::int64_t collection_id, std::int64_t now);
+
+    Database db_;
+};
+
+std::int64_t now_seconds();
+
+}  // namespace caldav::store

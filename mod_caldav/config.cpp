@@ -1,0 +1,72 @@
+// The CalDAV* directives. Configuration lives in Apache's files only (no admin UI, no .htaccess).
+#include "config.hpp"
+
+#include <apr_strings.h>
+
+namespace caldav::module {
+
+namespace {
+
+constexpr apr_off_t default_max_resource_size = 10 * 1024 * 1024;
+
+const char* set_database(cmd_parms* cmd, void* config, const char* path) {
+    static_cast<caldav_directory_config*>(config)->database = ap_server_root_relative(cmd->pool, path);
+    return nullptr;
+}
+
+const char* set_auto_provision(cmd_parms*, void* config, int on) {
+    static_cast<caldav_directory_config*>(config)->auto_provision = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* set_max_resource_size(cmd_parms*, void* config, const char* value) {
+    char* end = nullptr;
+    apr_off_t bytes = 0;
+    if (apr_strtoff(&bytes, value, &end, 10) != APR_SUCCESS || *end != '\0' || bytes <= 0)
+        return "CalDAVMaxResourceSize takes a positive number of bytes";
+    static_cast<caldav_directory_config*>(config)->max_resource_size = bytes;
+    return nullptr;
+}
+
+}  // namespace
+
+const command_rec directives[] = {
+    AP_INIT_TAKE1("CalDAVDatabase", reinterpret_cast<cmd_func>(set_database), nullptr, ACCESS_CONF,
+                  "the SQLite database file (default: caldav.sqlite in the <Directory> the Alias maps to)"),
+    AP_INIT_FLAG("CalDAVAutoProvision", reinterpret_cast<cmd_func>(set_auto_provision), nullptr, ACCESS_CONF,
+                 "create a user's principal, homes, default calendar and address book on first login (default On)"),
+    AP_INIT_TAKE1("CalDAVMaxResourceSize", reinterpret_cast<cmd_func>(set_max_resource_size), nullptr, ACCESS_CONF,
+                  "the largest body a PUT may store, in bytes (default 10485760)"),
+    {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
+};
+
+void* create_directory_config(apr_pool_t* pool, char* section_path) {
+    auto* config = static_cast<caldav_directory_config*>(apr_pcalloc(pool, sizeof(caldav_directory_config)));
+    config->section_path = section_path != nullptr ? apr_pstrdup(pool, section_path) : nullptr;
+    config->auto_provision = -1;
+    return config;
+}
+
+void* merge_directory_config(apr_pool_t* pool, void* parent_config, void* child_config) {
+    auto* parent = static_cast<caldav_directory_config*>(parent_config);
+    auto* child = static_cast<caldav_directory_config*>(child_config);
+    auto* merged = static_cast<caldav_directory_config*>(apr_pcalloc(pool, sizeof(caldav_directory_config)));
+    merged->database = child->database != nullptr ? child->database : parent->database;
+    // The innermost section is the <Directory> the Alias maps to (or a <Location>, which has no default).
+    merged->section_path = child->section_path != nullptr ? child->section_path : parent->section_path;
+    merged->auto_provision = child->auto_provision != -1 ? child->auto_provision : parent->auto_provision;
+    merged->max_resource_size = child->max_resource_size != 0 ? child->max_resource_size : parent->max_resource_size;
+    return merged;
+}
+
+const caldav_directory_config& directory_config(const request_rec* r) {
+    return *static_cast<const caldav_directory_config*>(ap_get_module_config(r->per_dir_config, &caldav_module));
+}
+
+bool auto_provision(const caldav_directory_config& config) { return config.auto_provision != 0; }
+
+apr_off_t max_resource_size(const caldav_directory_config& config) {
+    return config.max_resource_size != 0 ? config.max_resource_size : default_max_resource_size;
+}
+
+}  // namespace caldav::module

@@ -1,0 +1,109 @@
+// Authentication, provisioning and the access policy, enforced before mod_dav sees the request,
+// and the denial log line.
+#include <httpd.h>  // first: the other httpd headers depend on it
+#include "denial.hpp"
+
+#include <apr_strings.h>
+#include <apr_uri.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include <cstring>
+
+#include "config.hpp"
+#include "dav/access.hpp"
+#include "request.hpp"
+
+APLOG_USE_MODULE(caldav);
+
+namespace caldav::module {
+
+namespace {
+
+dav::Operation operation_for(const request_rec* r) {
+    switch (r->method_number) {
+        case M_GET:  // also HEAD
+        case M_OPTIONS:
+        case M_PROPFIND:
+        case M_REPORT:
+        case M_COPY:  // reads its source; the destination is checked as a write
+            return dav::Operation::read;
+        case M_PROPPATCH:
+        case M_LOCK:
+        case M_UNLOCK:
+            return dav::Operation::modify;
+        default:
+            return dav::Operation::write;
+    }
+}
+
+// The Destination header's path, decoded, or nullptr when it is not a usable URI (mod_dav answers that).
+const char* destination_path(request_rec* r) {
+    const char* destination = apr_table_get(r->headers_in, "Destination");
+    if (destination == nullptr) return nullptr;
+    apr_uri_t uri;
+    if (apr_uri_parse(r->pool, destination, &uri) != APR_SUCCESS || uri.path == nullptr) return nullptr;
+    char* path = apr_pstrdup(r->pool, uri.path);
+    if (ap_unescape_url(path) != OK) return nullptr;
+    return path;
+}
+
+bool valid_user_name(const std::string& user) {
+    if (user.empty() || user == "." || user == ".." || user.size() > 255) return false;
+    for (unsigned char c : user) {
+        if (c == '/' || c < 0x20 || c == 0x7f) return false;
+    }
+    return true;
+}
+
+int check(request_rec* r) {
+    const Context* context = nullptr;
+    if (dav_error* error = resolve_context(r, &context)) return error->status;
+    if (context->user.empty()) return deny(r, HTTP_UNAUTHORIZED, "not authenticated");
+    if (!valid_user_name(context->user)) return deny(r, HTTP_FORBIDDEN, "user name cannot name a principal");
+    std::optional<std::string> path = relative_path(*context, r->uri);
+    if (!path) return deny(r, HTTP_BAD_REQUEST, "malformed path");
+    store::Store& store = open_store(*context);
+    if (auto_provision(directory_config(r)) && !store.is_provisioned(context->user)) store.provision(context->user);
+    dav::Decision decision = dav::decide(context->user, dav::classify(*path), operation_for(r));
+    if (!decision.allowed) return deny(r, HTTP_FORBIDDEN, decision.reason);
+    if (r->method_number == M_COPY || r->method_number == M_MOVE) {
+        const char* destination = destination_path(r);
+        std::optional<std::string> target = destination ? relative_path(*context, destination) : std::nullopt;
+        // A destination outside our root is mod_dav's to refuse (502); inside, the policy decides.
+        if (target) {
+            decision = dav::decide(context->user, dav::classify(*target), dav::Operation::write);
+            if (!decision.allowed) return deny(r, HTTP_FORBIDDEN, decision.reason);
+        }
+    }
+    return DECLINED;
+}
+
+}  // namespace
+
+int deny(request_rec* r, int status, const char* reason) {
+    const request_rec* top = top_request(r);
+    const char* user = request_user(r);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "caldav: denied client=%s user=\"%s\" method=%s uri=\"%s\" reason=\"%s\"",
+                  r->useragent_ip, user != nullptr ? ap_escape_logitem(r->pool, user) : "-",
+                  ap_escape_logitem(r->pool, top->method), ap_escape_logitem(r->pool, r->uri), reason);
+    return status;
+}
+
+dav_error* denial_error(request_rec* r, int status, const char* reason) {
+    return dav_new_error(r->pool, deny(r, status, reason), 0, 0, nullptr);
+}
+
+int guard_request(request_rec* r) {
+    if (r->handler == nullptr || std::strcmp(r->handler, "dav-handler") != 0 || r->main != nullptr) return DECLINED;
+    const char* provider = dav_get_provider_name(r);
+    if (provider == nullptr || std::strcmp(provider, "caldav") != 0) return DECLINED;
+    try {
+        return check(r);
+    } catch (...) {
+        return error_from_exception(r)->status;
+    }
+}
+
+}  // namespace caldav::module

@@ -1,0 +1,69 @@
+// The module record: registers the `caldav` mod_dav provider, its live properties, the request
+// guard, and keeps <Location>-configured requests from being mapped to the filesystem.
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_request.h>
+
+#include <apr_strings.h>
+
+#include <cstring>
+
+#include "config.hpp"
+#include "denial.hpp"
+#include "request.hpp"
+
+namespace caldav::module {
+
+namespace {
+
+const dav_provider provider = {
+    &repository_hooks, &propdb_hooks, &lock_hooks,
+    nullptr,  // vsn: supplying none keeps mod_dav's own REPORT fallback out of the way
+    nullptr,  // binding
+    nullptr,  // search
+    nullptr,  // ctx
+};
+
+constexpr char unmapped_note[] = "caldav-unmapped";
+
+// Under <Location>, our URLs are not files: skip Alias and the directory walk (as mod_dav_svn
+// does). Only <Location> configuration is merged this early, so Alias + <Directory> setups, which
+// need the directory walk to find their configuration, are left alone.
+int translate_name(request_rec* r) {
+    const char* provider_name = dav_get_provider_name(r);
+    if (provider_name == nullptr || std::strcmp(provider_name, "caldav") != 0) return DECLINED;
+    r->filename = apr_pstrcat(r->pool, "caldav:", r->uri, nullptr);
+    apr_table_setn(r->notes, unmapped_note, "1");
+    return OK;
+}
+
+int map_to_storage(request_rec* r) {
+    return apr_table_get(r->notes, unmapped_note) != nullptr ? OK : DECLINED;
+}
+
+void register_hooks(apr_pool_t* pool) {
+    dav_register_provider(pool, "caldav", &provider);
+    register_liveprops(pool);
+    dav_hook_find_liveprop(find_liveprop, nullptr, nullptr, APR_HOOK_MIDDLE);
+    dav_hook_insert_all_liveprops(insert_all_liveprops, nullptr, nullptr, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(translate_name, nullptr, nullptr, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(map_to_storage, nullptr, nullptr, APR_HOOK_FIRST);
+    // Before mod_dav's handler (MIDDLE): refuse what the policy forbids before mod_dav parses anything.
+    ap_hook_handler(guard_request, nullptr, nullptr, APR_HOOK_FIRST);
+}
+
+}  // namespace
+
+}  // namespace caldav::module
+
+module AP_MODULE_DECLARE_DATA caldav_module = {
+    STANDARD20_MODULE_STUFF,
+    caldav::module::create_directory_config,
+    caldav::module::merge_directory_config,
+    nullptr,  // server config
+    nullptr,  // merge server config
+    caldav::module::directives,
+    caldav::module::register_hooks,
+    AP_MODULE_FLAG_NONE,
+};

@@ -1,0 +1,323 @@
+// mod_dav's repository hooks (dav_hooks_repository): resolving URLs to store nodes, GET/PUT
+// streams, MKCOL, COPY, MOVE and DELETE. Each hook translates and calls lib/; lib/ decides.
+#include <httpd.h>  // first: the other httpd headers depend on it
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_strings.h>
+
+#include <cstring>
+
+#include "config.hpp"
+#include "dav/access.hpp"
+#include "dav/path.hpp"
+#include "denial.hpp"
+#include "request.hpp"
+
+APLOG_USE_MODULE(caldav);
+
+// mod_dav's opaque PUT stream: the body is collected, then stored in one transaction on close.
+struct dav_stream {
+    const dav_resource* resource;
+    std::string* bytes;  // pool-owned
+    apr_off_t limit;
+};
+
+namespace caldav::module {
+
+namespace {
+
+using store::Node;
+
+dav_error* new_error(const dav_resource* resource, int status, const char* description) {
+    return dav_new_error(resource->pool, status, 0, 0, description);
+}
+
+// Refreshes a resource after a write changed what its path names.
+void reload(dav_resource* resource) {
+    Node node = open_store(*resource->info->context).lookup(resource->info->node->path);
+    resource->exists = node.exists();
+    resource->collection = node.is_collection();
+    *resource->info->node = std::move(node);
+}
+
+// True for the Destination of a COPY or MOVE, which mod_dav resolves through a lookup subrequest.
+bool is_copy_move_destination(const request_rec* r) {
+    return r->main != nullptr && (r->main->method_number == M_COPY || r->main->method_number == M_MOVE);
+}
+
+std::string content_type_for_put(const request_rec* r, std::string_view path) {
+    if (const char* header = apr_table_get(r->headers_in, "Content-Type")) {
+        std::string value(header);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+        if (!value.empty()) return value;
+    }
+    auto ends_with = [&](std::string_view suffix) {
+        return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with(".ics")) return "text/calendar; charset=utf-8";
+    if (ends_with(".vcf")) return "text/vcard; charset=utf-8";
+    return "application/octet-stream";
+}
+
+// ---- resolving ------------------------------------------------------------------
+
+dav_error* get_resource(request_rec* r, const char*, const char*, int, dav_resource** result) {
+    return guarded(r, [&]() -> dav_error* {
+        const Context* context = nullptr;
+        if (dav_error* error = resolve_context(r, &context)) return error;
+        if (context->user.empty()) return denial_error(r, HTTP_UNAUTHORIZED, "not authenticated");
+        std::optional<std::string> path = relative_path(*context, r->uri);
+        if (!path) return denial_error(r, HTTP_BAD_REQUEST, "malformed path");
+        // The guard checked the request URI before mod_dav ran; subrequests (COPY/MOVE
+        // destinations) are checked here, as mod_dav resolves them.
+        if (r->main != nullptr) {
+            auto operation = is_copy_move_destination(r) ? dav::Operation::write : dav::Operation::read;
+            dav::Decision decision = dav::decide(context->user, dav::classify(*path), operation);
+            if (!decision.allowed) return denial_error(r, HTTP_FORBIDDEN, decision.reason);
+        }
+        Node node = open_store(*context).lookup(*path);
+        *result = make_resource(r, context, std::move(node), r->pool);
+        // mod_dav rules out lock-null resources whenever path_info is set; no URL of ours maps to a file.
+        r->path_info = apr_pstrdup(r->pool, "");
+        return nullptr;
+    });
+}
+
+dav_error* get_parent_resource(const dav_resource* resource, dav_resource** parent) {
+    const Node& node = node_of(resource);
+    if (node.path.empty()) {
+        *parent = nullptr;
+        return nullptr;
+    }
+    return guarded(resource->info->r, [&]() -> dav_error* {
+        const Context* context = resource->info->context;
+        Node parent_node = open_store(*context).lookup(dav::parent_path(node.path));
+        *parent = make_resource(resource->info->r, context, std::move(parent_node), resource->pool);
+        return nullptr;
+    });
+}
+
+int is_same_resource(const dav_resource* first, const dav_resource* second) {
+    if (first->hooks != second->hooks) return 0;
+    return first->info->context->database == second->info->context->database &&
+           node_of(first).path == node_of(second).path;
+}
+
+int is_parent_resource(const dav_resource* ancestor, const dav_resource* descendant) {
+    if (ancestor->hooks != descendant->hooks) return 0;
+    return dav::is_proper_ancestor(node_of(ancestor).path, node_of(descendant).path);
+}
+
+// ---- PUT --------------------------------------------------------------------------
+
+dav_error* open_stream(const dav_resource* resource, dav_stream_mode, dav_stream** result) {
+    request_rec* r = resource->info->r;
+    return guarded(r, [&]() -> dav_error* {
+        const Node& node = node_of(resource);
+        Node parent = open_store(*resource->info->context).lookup(dav::parent_path(node.path));
+        if (!parent.is_collection()) return new_error(resource, HTTP_CONFLICT, "The parent collection does not exist.");
+        apr_off_t limit = max_resource_size(directory_config(r));
+        // Refuse an announced oversized body before reading any of it.
+        if (const char* length = apr_table_get(r->headers_in, "Content-Length")) {
+            apr_off_t announced = 0;
+            char* end = nullptr;
+            if (apr_strtoff(&announced, length, &end, 10) == APR_SUCCESS && announced > limit)
+                return new_error(resource, HTTP_REQUEST_ENTITY_TOO_LARGE, "The resource is larger than CalDAVMaxResourceSize.");
+        }
+        auto* stream = static_cast<dav_stream*>(apr_pcalloc(resource->pool, sizeof(dav_stream)));
+        stream->resource = resource;
+        stream->bytes = pool_new<std::string>(resource->pool);
+        stream->limit = limit;
+        *result = stream;
+        return nullptr;
+    });
+}
+
+dav_error* write_stream(dav_stream* stream, const void* buffer, apr_size_t size) {
+    if (static_cast<apr_off_t>(stream->bytes->size() + size) > stream->limit)
+        return new_error(stream->resource, HTTP_REQUEST_ENTITY_TOO_LARGE, "The resource is larger than CalDAVMaxResourceSize.");
+    return guarded(stream->resource->info->r, [&]() -> dav_error* {
+        stream->bytes->append(static_cast<const char*>(buffer), size);
+        return nullptr;
+    });
+}
+
+dav_error* seek_stream(dav_stream* stream, apr_off_t) {
+    return new_error(stream->resource, HTTP_NOT_IMPLEMENTED, "Partial PUT (Content-Range) is not supported.");
+}
+
+dav_error* close_stream(dav_stream* stream, int commit) {
+    if (!commit) return nullptr;
+    auto* resource = const_cast<dav_resource*>(stream->resource);
+    request_rec* r = resource->info->r;
+    return guarded(r, [&]() -> dav_error* {
+        const std::string& path = resource->info->node->path;
+        store::PutResult result =
+            open_store(*resource->info->context).put(path, content_type_for_put(r, path), *stream->bytes);
+        reload(resource);
+        // The bytes are stored exactly as sent, so the client may keep this ETag (err_headers_out:
+        // mod_dav answers 204 through Apache's error path, which drops headers_out).
+        apr_table_setn(r->err_headers_out, "ETag", apr_pstrdup(r->pool, result.etag.c_str()));
+        return nullptr;
+    });
+}
+
+// ---- GET --------------------------------------------------------------------------
+
+dav_error* set_headers(request_rec* r, const dav_resource* resource) {
+    if (!resource->exists) return nullptr;
+    const Node& node = node_of(resource);
+    apr_table_setn(r->headers_out, "ETag", resource->hooks->getetag(resource));
+    ap_update_mtime(r, apr_time_from_sec(node.modified));
+    ap_set_last_modified(r);
+    if (resource->collection) {
+        ap_set_content_type(r, "text/html; charset=utf-8");
+    } else {
+        ap_set_content_type(r, apr_pstrdup(r->pool, node.content_type.c_str()));
+        ap_set_content_length(r, node.size);
+    }
+    return nullptr;
+}
+
+// A collection answers GET with a plain HTML list of its members, paged from the store.
+void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
+    request_rec* r = resource->info->r;
+    const Context& context = *resource->info->context;
+    store::Store& store = open_store(context);
+    const Node& collection = node_of(resource);
+    apr_brigade_printf(brigade, nullptr, nullptr, "<!DOCTYPE html>\n<html><head><title>%s</title></head><body><ul>\n",
+                       ap_escape_html(r->pool, resource->uri));
+    std::string after;
+    for (;;) {
+        std::vector<Node> page = store.children(collection, after, 256);
+        if (page.empty()) break;
+        for (const Node& member : page) {
+            if (!dav::decide(context.user, dav::classify(member.path), dav::Operation::read).allowed) continue;
+            std::string name(dav::last_segment(member.path));
+            if (member.is_collection()) name += '/';
+            const char* link = ap_escape_uri(r->pool, href(context, member.path, member.is_collection()).c_str());
+            apr_brigade_printf(brigade, nullptr, nullptr, "<li><a href=\"%s\">%s</a></li>\n",
+                               ap_escape_html(r->pool, link), ap_escape_html(r->pool, name.c_str()));
+        }
+        after = std::string(dav::last_segment(page.back().path));
+    }
+    apr_brigade_puts(brigade, nullptr, nullptr, "</ul></body></html>\n");
+}
+
+dav_error* deliver(const dav_resource* resource, ap_filter_t* output) {
+    request_rec* r = resource->info->r;
+    return guarded(r, [&]() -> dav_error* {
+        apr_bucket_brigade* brigade = apr_brigade_create(resource->pool, output->c->bucket_alloc);
+        if (resource->collection) {
+            write_listing(resource, brigade);
+        } else {
+            std::string body = open_store(*resource->info->context).body(node_of(resource).id);
+            apr_brigade_write(brigade, nullptr, nullptr, body.data(), body.size());
+        }
+        APR_BRIGADE_INSERT_TAIL(brigade, apr_bucket_eos_create(output->c->bucket_alloc));
+        if (ap_pass_brigade(output, brigade) != APR_SUCCESS)
+            return new_error(resource, AP_FILTER_ERROR, "Could not write the response.");
+        return nullptr;
+    });
+}
+
+// ---- MKCOL, COPY, MOVE, DELETE ----------------------------------------------------------
+
+dav_error* create_collection(dav_resource* resource) {
+    return guarded(resource->info->r, [&]() -> dav_error* {
+        open_store(*resource->info->context).make_collection(node_of(resource).path, store::CollectionKind::plain);
+        reload(resource);
+        return nullptr;
+    });
+}
+
+dav_error* copy_resource(const dav_resource* source, dav_resource* destination, int depth, dav_response** response) {
+    *response = nullptr;
+    return guarded(destination->info->r, [&]() -> dav_error* {
+        open_store(*source->info->context)
+            .copy(node_of(source).path, node_of(destination).path, depth != 0, destination->info->replace_pending);
+        reload(destination);
+        return nullptr;
+    });
+}
+
+dav_error* move_resource(dav_resource* source, dav_resource* destination, dav_response** response) {
+    *response = nullptr;
+    return guarded(destination->info->r, [&]() -> dav_error* {
+        open_store(*source->info->context)
+            .move(node_of(source).path, node_of(destination).path, destination->info->replace_pending);
+        reload(source);
+        reload(destination);
+        return nullptr;
+    });
+}
+
+dav_error* remove_resource(dav_resource* resource, dav_response** response) {
+    *response = nullptr;
+    // Overwriting a COPY/MOVE destination: mod_dav removes it first, in a call of its own. Deferring
+    // the removal into copy/move keeps "replace" one transaction that a failure leaves undone.
+    if (is_copy_move_destination(resource->info->r)) {
+        resource->info->replace_pending = true;
+        return nullptr;
+    }
+    return guarded(resource->info->r, [&]() -> dav_error* {
+        open_store(*resource->info->context).remove(node_of(resource).path);
+        reload(resource);
+        return nullptr;
+    });
+}
+
+const char* getetag(const dav_resource* resource) {
+    if (!resource->exists) return "";
+    const Node& node = node_of(resource);
+    if (!resource->collection) return apr_pstrdup(resource->pool, node.etag.c_str());
+    // A collection's tag moves with its sync token: any change of membership changes it.
+    return apr_psprintf(resource->pool, "\"c%" APR_INT64_T_FMT "-%" APR_INT64_T_FMT "\"",
+                        static_cast<apr_int64_t>(node.id), static_cast<apr_int64_t>(node.sync_token));
+}
+
+request_rec* get_request_rec(const dav_resource* resource) { return resource->info->r; }
+
+}  // namespace
+
+dav_resource* make_resource(request_rec* r, const Context* context, store::Node node, apr_pool_t* pool) {
+    auto* resource = static_cast<dav_resource*>(apr_pcalloc(pool, sizeof(dav_resource)));
+    resource->type = DAV_RESOURCE_TYPE_REGULAR;
+    resource->exists = node.exists();
+    resource->collection = node.is_collection();
+    resource->uri = apr_pstrdup(pool, href(*context, node.path, node.is_collection()).c_str());
+    resource->hooks = &repository_hooks;
+    resource->pool = pool;
+    auto* info = static_cast<dav_resource_private*>(apr_pcalloc(pool, sizeof(dav_resource_private)));
+    info->r = r;
+    info->context = context;
+    info->node = pool_new<store::Node>(pool, std::move(node));
+    resource->info = info;
+    return resource;
+}
+
+const dav_hooks_repository repository_hooks = {
+    1,  // handle_get: GET is served from the store, there is no file for Apache to send
+    get_resource,
+    get_parent_resource,
+    is_same_resource,
+    is_parent_resource,
+    open_stream,
+    close_stream,
+    write_stream,
+    seek_stream,
+    set_headers,
+    deliver,
+    create_collection,
+    copy_resource,
+    move_resource,
+    remove_resource,
+    walk,
+    getetag,
+    nullptr,  // ctx
+    get_request_rec,
+    nullptr,  // get_pathname: nothing is a file
+};
+
+}  // namespace caldav::module

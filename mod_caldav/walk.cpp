@@ -1,0 +1,92 @@
+// mod_dav's walk hook: visits a resource and, by depth, its members (PROPFIND, LOCK, DELETE,
+// UNLOCK walks). Members come from the store a page at a time, other users' entries are never
+// visited, and for PROPFIND each member lives in a pool cleared after it is streamed out, so
+// memory does not grow with the size of the collection.
+#include <httpd.h>  // first: the other httpd headers depend on it
+#include <http_protocol.h>
+
+#include "dav/access.hpp"
+#include "dav/path.hpp"
+#include "request.hpp"
+#include "store/locks.hpp"
+
+namespace caldav::module {
+
+namespace {
+
+constexpr int page_size = 256;
+
+struct Walk {
+    const dav_walk_params* params;
+    dav_walk_resource state;
+    request_rec* r;
+    const Context* context;
+    bool streaming;  // PROPFIND streams each response; other walks keep what they add to the multistatus
+};
+
+dav_error* visit(Walk& walk, const dav_resource* resource, int depth);
+
+dav_error* visit_member(Walk& walk, store::Node member, int depth) {
+    apr_pool_t* pool = walk.params->pool;
+    apr_pool_t* scratch = nullptr;
+    if (walk.streaming) {
+        apr_pool_create(&scratch, walk.params->pool);
+        pool = scratch;
+    }
+    dav_resource* resource = make_resource(walk.r, walk.context, std::move(member), pool);
+    dav_error* error = visit(walk, resource, depth);
+    if (scratch != nullptr) apr_pool_destroy(scratch);
+    return error;
+}
+
+dav_error* visit_locknull_members(Walk& walk, const store::Node& collection) {
+    store::Store& store = open_store(*walk.context);
+    for (const std::string& path : store::locks::locknull_members(store.database(), collection.path, store::now_seconds())) {
+        store::Node missing;
+        missing.path = path;
+        dav_resource* resource = make_resource(walk.r, walk.context, std::move(missing), walk.params->pool);
+        walk.state.resource = resource;
+        if (dav_error* error = walk.params->func(&walk.state, DAV_CALLTYPE_LOCKNULL)) return error;
+    }
+    return nullptr;
+}
+
+dav_error* visit(Walk& walk, const dav_resource* resource, int depth) {
+    walk.state.resource = resource;
+    int calltype = resource->collection ? DAV_CALLTYPE_COLLECTION : DAV_CALLTYPE_MEMBER;
+    if (dav_error* error = walk.params->func(&walk.state, calltype)) return error;
+    if (depth == 0 || !resource->collection) return nullptr;
+
+    const store::Node& collection = node_of(resource);
+    store::Store& store = open_store(*walk.context);
+    std::string after;
+    for (;;) {
+        std::vector<store::Node> page = store.children(collection, after, page_size);
+        if (page.empty()) break;
+        after = std::string(dav::last_segment(page.back().path));
+        for (store::Node& member : page) {
+            if (!dav::decide(walk.context->user, dav::classify(member.path), dav::Operation::read).allowed) continue;
+            int member_depth = depth == DAV_INFINITY ? DAV_INFINITY : depth - 1;
+            if (dav_error* error = visit_member(walk, std::move(member), member_depth)) return error;
+        }
+    }
+    if ((walk.params->walk_type & DAV_WALKTYPE_LOCKNULL) != 0) return visit_locknull_members(walk, collection);
+    return nullptr;
+}
+
+}  // namespace
+
+dav_error* walk(const dav_walk_params* params, int depth, dav_response** response) {
+    request_rec* r = params->root->info->r;
+    *response = nullptr;
+    return guarded(r, [&]() -> dav_error* {
+        Walk walk{params, {}, r, params->root->info->context, top_request(r)->method_number == M_PROPFIND};
+        walk.state.walk_ctx = params->walk_ctx;
+        walk.state.pool = params->pool;
+        dav_error* error = visit(walk, params->root, depth);
+        *response = walk.state.response;
+        return error;
+    });
+}
+
+}  // namespace caldav::module
