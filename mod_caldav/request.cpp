@@ -3,6 +3,7 @@
 #include "request.hpp"
 
 #include <apr_strings.h>
+#include <http_core.h>
 #include <http_log.h>
 #include <http_protocol.h>
 
@@ -31,10 +32,18 @@ bool has_path_prefix(std::string_view text, std::string_view prefix) {
 
 // The URL root: DavBasePath, or a <Location>'s path, or (Alias + <Directory>) the part of the URI
 // in front of what the Alias appended to the directory.
+// The path of the innermost <Directory>/<Location> section configuring the request. Our own config
+// knows it only where one of our directives appears, so fall back to the core's record of it.
+const char* section_path(const request_rec* r, const caldav_directory_config& config) {
+    if (config.section_path != nullptr) return config.section_path;
+    auto* core = static_cast<core_dir_config*>(ap_get_core_module_config(r->per_dir_config));
+    return core != nullptr ? core->d : nullptr;
+}
+
 std::optional<std::string> find_root_url(const request_rec* r, const caldav_directory_config& config) {
     const char* base = dav_get_base_path(const_cast<request_rec*>(r));
     std::string uri = r->uri != nullptr ? r->uri : "";
-    if (base == nullptr) base = config.section_path;
+    if (base == nullptr) base = section_path(r, config);
     if (base == nullptr) return std::nullopt;
     std::string root = without_trailing_slashes(base);
     if (has_path_prefix(uri, root)) return root == "/" ? std::string() : root;
@@ -52,8 +61,9 @@ std::optional<std::string> find_root_url(const request_rec* r, const caldav_dire
 std::optional<std::string> find_database(const request_rec* r, const caldav_directory_config& config) {
     if (config.database != nullptr) return std::string(config.database);
     // Under Alias + <Directory DIR>, the default is DIR/caldav.sqlite. A <Location> has no directory.
-    if (config.section_path == nullptr || r->filename == nullptr) return std::nullopt;
-    std::string directory = without_trailing_slashes(config.section_path);
+    const char* section = section_path(r, config);
+    if (section == nullptr || r->filename == nullptr) return std::nullopt;
+    std::string directory = without_trailing_slashes(section);
     if (!has_path_prefix(r->filename, directory)) return std::nullopt;
     return directory + "/caldav.sqlite";
 }
@@ -91,7 +101,9 @@ dav_error* resolve_context(request_rec* r, const Context** result) {
     std::optional<std::string> root = find_root_url(r, config);
     if (!root) return configuration_error(r, "cannot tell the URL root of the DAV area: add DavBasePath");
     std::optional<std::string> database = find_database(r, config);
-    if (!database) return configuration_error(r, "no database: set CalDAVDatabase (required inside <Location>)");
+    if (!database)
+        return configuration_error(r, apr_psprintf(r->pool, "no database for %s: set CalDAVDatabase (required inside <Location>)",
+                                                   config.section_path != nullptr ? config.section_path : "this location"));
     const char* user = request_user(r);
     auto* context = pool_new<Context>(r->pool, Context{*database, *root, user != nullptr ? user : ""});
     auto* pair = pool_new<std::pair<const request_rec*, Context*>>(r->pool, r, context);

@@ -35,17 +35,22 @@ ErrorKind kind_of(int code) {
 
 // ---- Statement ------------------------------------------------------------------
 
-Statement::Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
+Statement::Statement(Database& db, sqlite3_stmt* stmt, const char* cache_key)
+    : db_(&db), stmt_(stmt), cache_key_(cache_key) {}
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_), cache_key_(other.cache_key_) {
     other.stmt_ = nullptr;
 }
 
 Statement::~Statement() {
-    if (stmt_ != nullptr) {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
+    if (stmt_ == nullptr) return;
+    if (cache_key_ == nullptr) {
+        sqlite3_finalize(stmt_);
+        return;
     }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    db_->cache_[cache_key_].borrowed = false;
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -124,7 +129,7 @@ Database::Database(const std::string& path) : path_(path) {
         exec("PRAGMA foreign_keys=ON");
         migrate(*this);
     } catch (...) {
-        for (auto& entry : cache_) sqlite3_finalize(entry.second);
+        for (auto& entry : cache_) sqlite3_finalize(entry.second.stmt);
         cache_.clear();
         sqlite3_close(handle_);
         handle_ = nullptr;
@@ -133,18 +138,22 @@ Database::Database(const std::string& path) : path_(path) {
 }
 
 Database::~Database() {
-    for (auto& entry : cache_) sqlite3_finalize(entry.second);
+    for (auto& entry : cache_) sqlite3_finalize(entry.second.stmt);
     sqlite3_close(handle_);
 }
 
 Statement Database::prepare(const char* sql) {
     auto found = cache_.find(sql);
-    if (found != cache_.end()) return Statement(*this, found->second);
+    if (found != cache_.end() && !found->second.borrowed) {
+        found->second.borrowed = true;
+        return Statement(*this, found->second.stmt, sql);
+    }
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(handle_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) fail(rc, sql);
-    cache_.emplace(sql, stmt);
-    return Statement(*this, stmt);
+    if (found != cache_.end()) return Statement(*this, stmt, nullptr);
+    cache_.emplace(sql, Cached{stmt, true});
+    return Statement(*this, stmt, sql);
 }
 
 void Database::exec(const char* sql) {

@@ -17,10 +17,13 @@ namespace caldav::store {
 
 class Database;
 
-// A cached prepared statement, borrowed for one use: reset and unbound when it goes out of scope.
+// A prepared statement borrowed from the cache for one use: reset, unbound and returned when it
+// goes out of scope. If the cached one is still borrowed (recursion, nesting), the borrower gets a
+// private copy that is finalized instead.
 class Statement {
 public:
-    Statement(Database& db, sqlite3_stmt* stmt);
+    // `cache_key` is the SQL literal the cache holds it under, or nullptr for a private copy.
+    Statement(Database& db, sqlite3_stmt* stmt, const char* cache_key);
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
     Statement(Statement&& other) noexcept;
@@ -44,6 +47,7 @@ public:
 private:
     Database* db_;
     sqlite3_stmt* stmt_;
+    const char* cache_key_;
 };
 
 class Database {
@@ -69,7 +73,12 @@ public:
 private:
     std::string path_;
     sqlite3* handle_ = nullptr;
-    std::unordered_map<const char*, sqlite3_stmt*> cache_;
+    struct Cached {
+        sqlite3_stmt* stmt;
+        bool borrowed;
+    };
+    std::unordered_map<const char*, Cached> cache_;
+    friend class Statement;
 };
 
 // One write transaction (BEGIN IMMEDIATE, so a writer never upgrades a read lock and deadlocks).
