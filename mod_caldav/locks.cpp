@@ -4,6 +4,8 @@
 #include <httpd.h>  // first: the other httpd headers depend on it
 #include <apr_strings.h>
 #include <apr_uuid.h>
+#include <http_protocol.h>
+#include <util_filter.h>
 
 #include <cstring>
 
@@ -151,11 +153,32 @@ dav_error* has_locks(dav_lockdb* lockdb, const dav_resource* resource, int* pres
     });
 }
 
+constexpr char created_filter[] = "CALDAV_LOCK_CREATED";
+
+// mod_dav answers every LOCK with 200; a LOCK that created its resource answers 201 (RFC 4918 §9.10.4).
+apr_status_t answer_created(ap_filter_t* filter, apr_bucket_brigade* brigade) {
+    if (filter->r->status == HTTP_OK) filter->r->status = HTTP_CREATED;
+    ap_remove_output_filter(filter);
+    return ap_pass_brigade(filter->next, brigade);
+}
+
+// RFC 4918 §7.3: a LOCK of an unmapped URL creates an empty resource, in the same transaction.
+void create_locked_resource(dav_lockdb* lockdb, const dav_resource* resource) {
+    const std::string& path = path_of(resource);
+    store_of(lockdb).put(path, default_content_type(path), "");
+    auto* mutable_resource = const_cast<dav_resource*>(resource);
+    mutable_resource->exists = 1;
+    *resource->info->node = store_of(lockdb).lookup(path);
+    request_rec* r = lockdb->info->r;
+    ap_add_output_filter(created_filter, nullptr, r, r->connection);
+}
+
 dav_error* append_locks(dav_lockdb* lockdb, const dav_resource* resource, int make_indirect, const dav_lock* lock) {
     if (make_indirect) return nullptr;  // indirect locks are derived from the direct one
     return guarded(lockdb->info->r, [&]() -> dav_error* {
         store::Database& database = store_of(lockdb).database();
         store::Transaction transaction(database);
+        if (!resource->exists) create_locked_resource(lockdb, resource);
         for (; lock != nullptr; lock = lock->next) {
             store::Lock stored;
             stored.token = lock->locktoken->text;
@@ -206,6 +229,8 @@ dav_error* refresh_locks(dav_lockdb* lockdb, const dav_resource* resource, const
 }
 
 }  // namespace
+
+void register_lock_filter() { ap_register_output_filter(created_filter, answer_created, nullptr, AP_FTYPE_RESOURCE); }
 
 const dav_hooks_locks lock_hooks = {
     get_supportedlock,

@@ -45,6 +45,7 @@ int map_to_storage(request_rec* r) {
 void register_hooks(apr_pool_t* pool) {
     dav_register_provider(pool, "caldav", &provider);
     register_liveprops(pool);
+    register_lock_filter();
     dav_hook_find_liveprop(find_liveprop, nullptr, nullptr, APR_HOOK_MIDDLE);
     dav_hook_insert_all_liveprops(insert_all_liveprops, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_translate_name(translate_name, nullptr, nullptr, APR_HOOK_FIRST);

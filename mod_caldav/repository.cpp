@@ -52,12 +52,7 @@ std::string content_type_for_put(const request_rec* r, std::string_view path) {
         while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
         if (!value.empty()) return value;
     }
-    auto ends_with = [&](std::string_view suffix) {
-        return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    if (ends_with(".ics")) return "text/calendar; charset=utf-8";
-    if (ends_with(".vcf")) return "text/vcard; charset=utf-8";
-    return "application/octet-stream";
+    return default_content_type(path);
 }
 
 // ---- resolving ------------------------------------------------------------------
@@ -280,6 +275,15 @@ const char* getetag(const dav_resource* resource) {
 request_rec* get_request_rec(const dav_resource* resource) { return resource->info->r; }
 
 }  // namespace
+
+std::string default_content_type(std::string_view path) {
+    auto ends_with = [&](std::string_view suffix) {
+        return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with(".ics")) return "text/calendar; charset=utf-8";
+    if (ends_with(".vcf")) return "text/vcard; charset=utf-8";
+    return "application/octet-stream";
+}
 
 dav_resource* make_resource(request_rec* r, const Context* context, store::Node node, apr_pool_t* pool) {
     auto* resource = static_cast<dav_resource*>(apr_pcalloc(pool, sizeof(dav_resource)));
