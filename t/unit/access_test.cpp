@@ -1,0 +1,42 @@
+// The owner-only policy over the URL layout (ARCHITECTURE.md "URL layout").
+#include <catch2/catch.hpp>
+
+#include "dav/access.hpp"
+
+using namespace caldav::dav;
+
+TEST_CASE("the layout's areas are recognised", "[access]") {
+    CHECK(classify("").area == Area::root);
+    CHECK(classify("principals").area == Area::principals_root);
+    CHECK(classify("principals/alice").area == Area::principal);
+    CHECK(classify("calendars/alice").area == Area::calendar_home);
+    CHECK(classify("calendars/alice/default/x.ics").area == Area::inside_calendar_home);
+    CHECK(classify("calendars/alice/default/x.ics").owner == "alice");
+    CHECK(classify("addressbooks/bob/default").area == Area::inside_addressbook_home);
+    CHECK(classify("elsewhere").area == Area::unknown);
+}
+
+TEST_CASE("a user reaches their own space only", "[access]") {
+    for (auto operation : {Operation::read, Operation::modify, Operation::write}) {
+        CHECK_FALSE(decide("bob", classify("calendars/alice"), operation).allowed);
+        CHECK_FALSE(decide("bob", classify("calendars/alice/default/x.ics"), operation).allowed);
+        CHECK_FALSE(decide("bob", classify("addressbooks/alice/nope"), operation).allowed);
+        CHECK_FALSE(decide("bob", classify("principals/alice"), operation).allowed);
+        CHECK(decide("alice", classify("calendars/alice/default/x.ics"), operation).allowed);
+    }
+}
+
+TEST_CASE("server collections and homes are read-only structure", "[access]") {
+    CHECK(decide("alice", classify(""), Operation::read).allowed);
+    CHECK(decide("alice", classify("calendars"), Operation::read).allowed);
+    CHECK_FALSE(decide("alice", classify("calendars"), Operation::write).allowed);
+    CHECK_FALSE(decide("alice", classify(""), Operation::modify).allowed);
+    CHECK(decide("alice", classify("calendars/alice"), Operation::modify).allowed);
+    CHECK_FALSE(decide("alice", classify("calendars/alice"), Operation::write).allowed);
+    CHECK_FALSE(decide("alice", classify("principals/alice/x"), Operation::write).allowed);
+    CHECK_FALSE(decide("alice", classify("elsewhere"), Operation::write).allowed);
+}
+
+TEST_CASE("without a user nothing is allowed", "[access]") {
+    CHECK_FALSE(decide("", classify(""), Operation::read).allowed);
+}

@@ -1,0 +1,245 @@
+// The store: schema migrations, provisioning, writes as whole transactions, COPY/MOVE, sync
+// tokens, and concurrent writers.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <thread>
+
+#include "store/properties.hpp"
+#include "store/schema.hpp"
+#include "store/store.hpp"
+#include "temp_database.hpp"
+
+using namespace caldav::store;
+
+namespace {
+
+int user_version(Database& db) {
+    auto row = db.prepare("PRAGMA user_version");
+    row.step();
+    return static_cast<int>(row.integer(0));
+}
+
+std::string journal_mode(Database& db) {
+    auto row = db.prepare("PRAGMA journal_mode");
+    row.step();
+    return row.text(0);
+}
+
+}  // namespace
+
+TEST_CASE("an empty file is migrated to the current schema, in WAL mode", "[store][migrations]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    CHECK(user_version(store.database()) == schema_version);
+    CHECK(journal_mode(store.database()) == "wal");
+    CHECK(store.lookup("").is_collection());
+    CHECK(store.lookup("calendars").is_collection());
+    CHECK(store.lookup("addressbooks").is_collection());
+    CHECK(store.lookup("principals").is_collection());
+}
+
+TEST_CASE("reopening a migrated file keeps its data and version", "[store][migrations]") {
+    TempDatabase temp;
+    {
+        Store store(temp.path());
+        store.provision("alice");
+    }
+    Store again(temp.path());
+    CHECK(user_version(again.database()) == schema_version);
+    CHECK(again.is_provisioned("alice"));
+}
+
+TEST_CASE("a file from a newer schema is refused, not misread", "[store][migrations]") {
+    TempDatabase temp;
+    {
+        Store store(temp.path());
+        store.database().exec("PRAGMA user_version=99");
+    }
+    REQUIRE_THROWS_AS(Store(temp.path()), Error);
+}
+
+TEST_CASE("a file that is not a database is reported as corrupt with its path", "[store][errors]") {
+    TempDatabase temp;
+    std::ofstream(temp.path()) << "this is not an SQLite database, just some text long enough to fill a header......";
+    try {
+        Store store(temp.path());
+        FAIL("opened a corrupt file");
+    } catch (const Error& error) {
+        CHECK(error.kind() == ErrorKind::corrupt);
+        CHECK(std::string(error.what()).find(temp.path()) != std::string::npos);
+    }
+}
+
+TEST_CASE("an unwritable location is reported as unavailable with its path", "[store][errors]") {
+    TempDatabase temp;
+    std::string path = temp.directory() + "/missing/dir/caldav.sqlite";
+    try {
+        Store store(path);
+        FAIL("opened a database in a missing directory");
+    } catch (const Error& error) {
+        CHECK(error.kind() == ErrorKind::unavailable);
+        CHECK(std::string(error.what()).find(path) != std::string::npos);
+    }
+}
+
+TEST_CASE("provisioning creates the principal, homes and defaults once", "[store][provisioning]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    CHECK_FALSE(store.is_provisioned("alice"));
+    store.provision("alice");
+    store.provision("alice");
+    CHECK(store.is_provisioned("alice"));
+    CHECK(store.lookup("principals/alice").kind == CollectionKind::principal);
+    CHECK(store.lookup("calendars/alice").kind == CollectionKind::calendar_home);
+    CHECK(store.lookup("calendars/alice/default").kind == CollectionKind::calendar);
+    CHECK(store.lookup("addressbooks/alice").kind == CollectionKind::addressbook_home);
+    CHECK(store.lookup("addressbooks/alice/default").kind == CollectionKind::addressbook);
+    CHECK(store.lookup("calendars/alice/default").owner == "alice");
+    CHECK_THROWS_AS(store.provision("../bob"), Error);
+}
+
+TEST_CASE("PUT stores the bytes exactly and the ETag follows the bytes", "[store][put]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    std::string bytes = "BEGIN:VCALENDAR\r\nX-ODD;P=\"a:b\":value \r\nEND:VCALENDAR\r\n";
+    bytes.push_back('\0');
+    PutResult first = store.put("calendars/alice/default/a.ics", "text/calendar", bytes);
+    CHECK(first.created);
+    Node node = store.lookup("calendars/alice/default/a.ics");
+    REQUIRE(node.type == Node::Type::resource);
+    CHECK(store.body(node.id) == bytes);
+    CHECK(node.etag == first.etag);
+    CHECK(node.size == static_cast<std::int64_t>(bytes.size()));
+
+    PutResult same = store.put("calendars/alice/default/a.ics", "text/calendar", bytes);
+    CHECK_FALSE(same.created);
+    CHECK(same.etag == first.etag);
+    PutResult changed = store.put("calendars/alice/default/a.ics", "text/calendar", bytes + "x");
+    CHECK(changed.etag != first.etag);
+}
+
+TEST_CASE("a write that fails leaves nothing behind", "[store][transactions]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    std::int64_t token = store.lookup("calendars/alice/default").sync_token;
+    CHECK_THROWS_AS(store.put("calendars/alice/nope/a.ics", "text/plain", "x"), Error);
+    CHECK_THROWS_AS(store.make_collection("calendars/alice/default", CollectionKind::plain), Error);
+    CHECK(store.lookup("calendars/alice/default").sync_token == token);
+
+    SECTION("an explicit transaction rolls back every statement in it") {
+        {
+            Transaction transaction(store.database());
+            store.put("calendars/alice/default/a.ics", "text/calendar", "one");
+            store.make_collection("calendars/alice/folder", CollectionKind::plain);
+            // no commit: the destructor rolls back, nested writes included
+        }
+        CHECK_FALSE(store.lookup("calendars/alice/default/a.ics").exists());
+        CHECK_FALSE(store.lookup("calendars/alice/folder").exists());
+        CHECK(store.lookup("calendars/alice/default").sync_token == token);
+    }
+}
+
+TEST_CASE("every change bumps the collection's sync token and is logged once per name", "[store][sync]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    std::int64_t before = store.lookup("calendars/alice/default").sync_token;
+    store.put("calendars/alice/default/a.ics", "text/calendar", "1");
+    store.put("calendars/alice/default/a.ics", "text/calendar", "2");
+    store.remove("calendars/alice/default/a.ics");
+    Node calendar = store.lookup("calendars/alice/default");
+    CHECK(calendar.sync_token == before + 3);
+    auto rows = store.database().prepare("SELECT token, deleted FROM changes WHERE collection_id = ?1 AND name = 'a.ics'");
+    rows.bind(1, calendar.id);
+    REQUIRE(rows.step());
+    CHECK(rows.integer(0) == before + 3);
+    CHECK(rows.integer(1) == 1);
+    CHECK_FALSE(rows.step());
+}
+
+TEST_CASE("removing a collection removes its whole tree, properties and locks", "[store][delete]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    store.make_collection("calendars/alice/tree", CollectionKind::plain);
+    store.make_collection("calendars/alice/tree/sub", CollectionKind::plain);
+    store.put("calendars/alice/tree/sub/x", "text/plain", "x");
+    Node sub = store.lookup("calendars/alice/tree/sub");
+    properties::set(store.database(), {true, sub.id}, "urn:x", "p", "<p xmlns='urn:x'/>");
+    store.remove("calendars/alice/tree");
+    CHECK_FALSE(store.lookup("calendars/alice/tree/sub/x").exists());
+    CHECK_FALSE(store.lookup("calendars/alice/tree/sub").exists());
+    auto count = store.database().prepare("SELECT count(*) FROM collection_properties");
+    count.step();
+    CHECK(count.integer(0) == 0);
+}
+
+TEST_CASE("COPY and MOVE carry members and properties, replace in one transaction", "[store][copymove]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    store.make_collection("calendars/alice/src", CollectionKind::plain);
+    store.make_collection("calendars/alice/src/inner", CollectionKind::plain);
+    store.put("calendars/alice/src/inner/f", "text/plain", "deep");
+    Node file = store.lookup("calendars/alice/src/inner/f");
+    properties::set(store.database(), {false, file.id}, "urn:x", "p", "<p xmlns='urn:x'>v</p>");
+
+    store.copy("calendars/alice/src", "calendars/alice/copy", true, false);
+    Node copied = store.lookup("calendars/alice/copy/inner/f");
+    REQUIRE(copied.exists());
+    CHECK(store.body(copied.id) == "deep");
+    CHECK(properties::get(store.database(), {false, copied.id}, "urn:x", "p") == "<p xmlns='urn:x'>v</p>");
+
+    store.copy("calendars/alice/src", "calendars/alice/shallow", false, false);
+    CHECK(store.lookup("calendars/alice/shallow").is_collection());
+    CHECK_FALSE(store.lookup("calendars/alice/shallow/inner").exists());
+
+    CHECK_THROWS_AS(store.move("calendars/alice/src", "calendars/alice/copy", false), Error);
+    CHECK(store.lookup("calendars/alice/src/inner/f").exists());
+    store.move("calendars/alice/src", "calendars/alice/copy", true);
+    CHECK_FALSE(store.lookup("calendars/alice/src").exists());
+    Node moved = store.lookup("calendars/alice/copy/inner/f");
+    CHECK(moved.id == file.id);
+    CHECK(store.lookup("calendars/alice/copy/inner").is_collection());
+
+    CHECK_THROWS_AS(store.move("calendars/alice/copy", "calendars/alice/copy/inner/x", false), Error);
+}
+
+TEST_CASE("concurrent writers from several threads lose nothing", "[store][concurrency]") {
+    TempDatabase temp;
+    {
+        Store store(temp.path());
+        store.provision("alice");
+    }
+    constexpr int threads = 6;
+    constexpr int writes = 100;
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            Store store(temp.path());  // one connection per thread, as in Apache
+            for (int i = 0; i < writes; ++i) {
+                std::string name = "calendars/alice/default/" + std::to_string(t) + "-" + std::to_string(i);
+                store.put(name, "text/plain", name);
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    Store store(temp.path());
+    Node calendar = store.lookup("calendars/alice/default");
+    std::string after;
+    int seen = 0;
+    for (;;) {
+        auto page = store.children(calendar, after, 64);
+        if (page.empty()) break;
+        for (const Node& member : page) {
+            CHECK(store.body(member.id) == member.path);
+            ++seen;
+        }
+        after = page.back().path.substr(page.back().path.rfind('/') + 1);
+    }
+    CHECK(seen == threads * writes);
+    CHECK(calendar.sync_token >= threads * writes);
+}
