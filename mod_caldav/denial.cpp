@@ -74,7 +74,8 @@ int check(request_rec* r) {
         // A destination outside our root is mod_dav's to refuse (502); inside, the policy decides.
         if (target) {
             decision = dav::decide(context->user, dav::classify(*target), dav::Operation::write);
-            if (!decision.allowed) return deny(r, HTTP_FORBIDDEN, decision.reason);
+            if (!decision.allowed)
+                return deny(r, HTTP_FORBIDDEN, apr_pstrcat(r->pool, "Destination: ", decision.reason, nullptr));
         }
     }
     return DECLINED;

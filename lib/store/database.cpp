@@ -1,6 +1,8 @@
 // RAII over one SQLite connection; every SQLite failure becomes a store::Error naming the file.
 #include "store/database.hpp"
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "store/schema.hpp"
@@ -8,6 +10,21 @@
 namespace caldav::store {
 
 namespace {
+
+// Why a file cannot be opened, in the terms an administrator fixes it with.
+std::string open_failure_reason(const std::string& path, const std::string& sqlite_reason, int system_errno) {
+    std::string::size_type slash = path.rfind('/');
+    std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    if (access(directory.c_str(), F_OK) != 0) return "directory " + directory + " does not exist";
+    bool exists = access(path.c_str(), F_OK) == 0;
+    if (!exists && access(directory.c_str(), W_OK | X_OK) != 0)
+        return "directory " + directory + " is not writable by uid " + std::to_string(geteuid());
+    if (exists && access(path.c_str(), R_OK | W_OK) != 0)
+        return "file is not readable and writable by uid " + std::to_string(geteuid());
+    std::string reason = sqlite_reason;
+    if (system_errno != 0) reason += std::string(" (") + std::strerror(system_errno) + ")";
+    return reason;
+}
 
 ErrorKind kind_of(int code) {
     switch (code & 0xff) {
@@ -111,9 +128,8 @@ Database::Database(const std::string& path) : path_(path) {
     int rc = sqlite3_open_v2(path.c_str(), &handle_,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        std::string reason = handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc);
-        int sys = handle_ != nullptr ? sqlite3_system_errno(handle_) : 0;
-        if (sys != 0) reason += std::string(" (") + std::strerror(sys) + ")";
+        std::string reason = open_failure_reason(path, handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc),
+                                                 handle_ != nullptr ? sqlite3_system_errno(handle_) : 0);
         sqlite3_close(handle_);
         handle_ = nullptr;
         throw Error(kind_of(rc), "database " + path + ": cannot open: " + reason);
