@@ -28,14 +28,20 @@ const char* set_max_resource_size(cmd_parms*, void* config, const char* value) {
     return nullptr;
 }
 
+// httpd's C++ command table takes untyped handlers; void (*)() is the cast the compiler accepts silently.
+template <class Handler>
+cmd_func as_cmd_func(Handler handler) {
+    return reinterpret_cast<cmd_func>(reinterpret_cast<void (*)()>(handler));
+}
+
 }  // namespace
 
 const command_rec directives[] = {
-    AP_INIT_TAKE1("CalDAVDatabase", reinterpret_cast<cmd_func>(set_database), nullptr, ACCESS_CONF,
+    AP_INIT_TAKE1("CalDAVDatabase", as_cmd_func(set_database), nullptr, ACCESS_CONF,
                   "the SQLite database file (default: caldav.sqlite in the <Directory> the Alias maps to)"),
-    AP_INIT_FLAG("CalDAVAutoProvision", reinterpret_cast<cmd_func>(set_auto_provision), nullptr, ACCESS_CONF,
+    AP_INIT_FLAG("CalDAVAutoProvision", as_cmd_func(set_auto_provision), nullptr, ACCESS_CONF,
                  "create a user's principal, homes, default calendar and address book on first login (default On)"),
-    AP_INIT_TAKE1("CalDAVMaxResourceSize", reinterpret_cast<cmd_func>(set_max_resource_size), nullptr, ACCESS_CONF,
+    AP_INIT_TAKE1("CalDAVMaxResourceSize", as_cmd_func(set_max_resource_size), nullptr, ACCESS_CONF,
                   "the largest body a PUT may store, in bytes (default 10485760)"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
@@ -63,7 +69,9 @@ const caldav_directory_config& directory_config(const request_rec* r) {
     return *static_cast<const caldav_directory_config*>(ap_get_module_config(r->per_dir_config, &caldav_module));
 }
 
-bool auto_provision(const caldav_directory_config& config) { return config.auto_provision != 0; }
+bool auto_provision(const caldav_directory_config& config) {
+    return config.auto_provision != 0;
+}
 
 apr_off_t max_resource_size(const caldav_directory_config& config) {
     return config.max_resource_size != 0 ? config.max_resource_size : default_max_resource_size;

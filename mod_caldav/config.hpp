@@ -5,9 +5,9 @@
 #include <http_config.h>
 
 struct caldav_directory_config {
-    const char* database;     // CalDAVDatabase, or NULL
-    const char* section_path; // the <Directory>/<Location> argument this config was created for
-    int auto_provision;       // CalDAVAutoProvision: -1 unset, 0 off, 1 on
+    const char* database;         // CalDAVDatabase, or NULL
+    const char* section_path;     // the <Directory>/<Location> argument this config was created for
+    int auto_provision;           // CalDAVAutoProvision: -1 unset, 0 off, 1 on
     apr_off_t max_resource_size;  // CalDAVMaxResourceSize in bytes, 0 unset
 };
 

@@ -86,9 +86,10 @@ int check(request_rec* r) {
 int deny(request_rec* r, int status, const char* reason) {
     const request_rec* top = top_request(r);
     const char* user = request_user(r);
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "caldav: denied client=%s user=\"%s\" method=%s uri=\"%s\" reason=\"%s\"",
-                  r->useragent_ip, user != nullptr ? ap_escape_logitem(r->pool, user) : "-",
-                  ap_escape_logitem(r->pool, top->method), ap_escape_logitem(r->pool, r->uri), reason);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  "caldav: denied client=%s user=\"%s\" method=%s uri=\"%s\" reason=\"%s\"", r->useragent_ip,
+                  user != nullptr ? ap_escape_logitem(r->pool, user) : "-", ap_escape_logitem(r->pool, top->method),
+                  ap_escape_logitem(r->pool, r->uri), reason);
     return status;
 }
 

@@ -36,7 +36,9 @@ const dav_liveprop_spec specs[] = {
 };
 
 dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_insert what, apr_text_header* text);
-int is_writable(const dav_resource*, int) { return 0; }
+int is_writable(const dav_resource*, int) {
+    return 0;
+}
 
 const dav_liveprop_group group = {specs, namespace_uris, &liveprop_hooks};
 
@@ -65,7 +67,8 @@ const char* value_of(const dav_resource* resource, int propid) {
         case getetag:
             return apr_xml_quote_string(pool, resource->hooks->getetag(resource), 0);
         case getcontentlength:
-            return resource->collection ? nullptr : apr_psprintf(pool, "%" APR_INT64_T_FMT, static_cast<apr_int64_t>(node.size));
+            return resource->collection ? nullptr
+                                        : apr_psprintf(pool, "%" APR_INT64_T_FMT, static_cast<apr_int64_t>(node.size));
         case getcontenttype:
             return resource->collection ? nullptr : apr_xml_quote_string(pool, node.content_type.c_str(), 0);
         case current_user_principal: {
@@ -109,9 +112,12 @@ const dav_hooks_liveprop liveprop_hooks = {
     nullptr,  // ctx
 };
 
-void register_liveprops(apr_pool_t* pool) { dav_register_liveprop_group(pool, &group); }
+void register_liveprops(apr_pool_t* pool) {
+    dav_register_liveprop_group(pool, &group);
+}
 
-int find_liveprop(const dav_resource* resource, const char* ns_uri, const char* name, const dav_hooks_liveprop** hooks) {
+int find_liveprop(const dav_resource* resource, const char* ns_uri, const char* name,
+                  const dav_hooks_liveprop** hooks) {
     if (resource->hooks != &repository_hooks) return 0;
     return dav_do_find_liveprop(ns_uri, name, &group, hooks);
 }
@@ -120,7 +126,8 @@ void insert_all_liveprops(request_rec*, const dav_resource* resource, dav_prop_i
     if (resource->hooks != &repository_hooks || !resource->exists) return;
     // getcontenttype comes through the property database (see propdb.cpp); current-user-principal,
     // like all RFC 3744 properties, is only returned when asked for by name.
-    for (int propid : {creationdate, getcontentlength, getlastmodified, getetag}) insert_prop(resource, propid, what, text);
+    for (int propid : {creationdate, getcontentlength, getlastmodified, getetag})
+        insert_prop(resource, propid, what, text);
 }
 
 }  // namespace caldav::module

@@ -28,19 +28,28 @@ namespace {
 
 constexpr char token_scheme[] = "opaquelocktoken:";
 
-store::Store& store_of(const dav_lockdb* lockdb) { return open_store(*lockdb->info->context); }
-const std::string& path_of(const dav_resource* resource) { return node_of(resource).path; }
-apr_pool_t* pool_of(const dav_lockdb* lockdb) { return lockdb->info->r->pool; }
+store::Store& store_of(const dav_lockdb* lockdb) {
+    return open_store(*lockdb->info->context);
+}
+const std::string& path_of(const dav_resource* resource) {
+    return node_of(resource).path;
+}
+apr_pool_t* pool_of(const dav_lockdb* lockdb) {
+    return lockdb->info->r->pool;
+}
 
 const char* get_supportedlock(const dav_resource*) {
-    return "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>" DEBUG_CR
-           "<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>" DEBUG_CR;
+    return "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></"
+           "D:lockentry>" DEBUG_CR
+           "<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></"
+           "D:lockentry>" DEBUG_CR;
 }
 
 dav_error* parse_locktoken(apr_pool_t* pool, const char* text, dav_locktoken** result) {
     apr_uuid_t uuid;
     std::size_t scheme_length = sizeof token_scheme - 1;
-    if (std::strncmp(text, token_scheme, scheme_length) != 0 || apr_uuid_parse(&uuid, text + scheme_length) != APR_SUCCESS) {
+    if (std::strncmp(text, token_scheme, scheme_length) != 0 ||
+        apr_uuid_parse(&uuid, text + scheme_length) != APR_SUCCESS) {
         // mod_dav treats this error id as "a state token of some other kind", which never matches.
         return dav_new_error(pool, HTTP_BAD_REQUEST, DAV_ERR_LOCK_UNK_STATE_TOKEN, 0,
                              "The lock token is not one this server issued.");
@@ -51,7 +60,9 @@ dav_error* parse_locktoken(apr_pool_t* pool, const char* text, dav_locktoken** r
     return nullptr;
 }
 
-const char* format_locktoken(apr_pool_t* pool, const dav_locktoken* token) { return apr_pstrdup(pool, token->text); }
+const char* format_locktoken(apr_pool_t* pool, const dav_locktoken* token) {
+    return apr_pstrdup(pool, token->text);
+}
 
 int compare_locktoken(const dav_locktoken* first, const dav_locktoken* second) {
     return std::strcmp(first->text, second->text);
@@ -73,9 +84,13 @@ dav_error* open_lockdb(request_rec* r, int read_only, int, dav_lockdb** result) 
 void close_lockdb(dav_lockdb*) {}
 
 // Lock-null-ness is derived (locked and not existing), so there is no marker to remove.
-dav_error* remove_locknull_state(dav_lockdb*, const dav_resource*) { return nullptr; }
+dav_error* remove_locknull_state(dav_lockdb*, const dav_resource*) {
+    return nullptr;
+}
 
-dav_lock* new_lock(apr_pool_t* pool) { return static_cast<dav_lock*>(apr_pcalloc(pool, sizeof(dav_lock))); }
+dav_lock* new_lock(apr_pool_t* pool) {
+    return static_cast<dav_lock*>(apr_pcalloc(pool, sizeof(dav_lock)));
+}
 
 dav_locktoken* token_from_text(apr_pool_t* pool, const std::string& text) {
     auto* token = static_cast<dav_locktoken*>(apr_palloc(pool, sizeof(dav_locktoken)));
@@ -230,23 +245,14 @@ dav_error* refresh_locks(dav_lockdb* lockdb, const dav_resource* resource, const
 
 }  // namespace
 
-void register_lock_filter() { ap_register_output_filter(created_filter, answer_created, nullptr, AP_FTYPE_RESOURCE); }
+void register_lock_filter() {
+    ap_register_output_filter(created_filter, answer_created, nullptr, AP_FTYPE_RESOURCE);
+}
 
 const dav_hooks_locks lock_hooks = {
-    get_supportedlock,
-    parse_locktoken,
-    format_locktoken,
-    compare_locktoken,
-    open_lockdb,
-    close_lockdb,
-    remove_locknull_state,
-    create_lock,
-    get_locks,
-    find_lock,
-    has_locks,
-    append_locks,
-    remove_lock,
-    refresh_locks,
+    get_supportedlock, parse_locktoken,       format_locktoken, compare_locktoken, open_lockdb,
+    close_lockdb,      remove_locknull_state, create_lock,      get_locks,         find_lock,
+    has_locks,         append_locks,          remove_lock,      refresh_locks,
     nullptr,  // lookup_resource: mod_dav walks up with find_lock
     nullptr,  // ctx
 };

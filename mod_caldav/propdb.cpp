@@ -43,7 +43,9 @@ namespace {
 constexpr const char* store_served[] = {"getcontenttype", "getcontentlanguage"};
 constexpr std::size_t store_served_count = 2;
 
-store::Store& store_of(const dav_db* db) { return open_store(*db->resource->info->context); }
+store::Store& store_of(const dav_db* db) {
+    return open_store(*db->resource->info->context);
+}
 
 void begin_change(dav_db* db) {
     if (db->transaction == nullptr) db->transaction = pool_new<store::Transaction>(db->pool, store_of(db).database());
@@ -69,21 +71,25 @@ void close(dav_db* db) {
     }
 }
 
-dav_error* define_namespaces(dav_db*, dav_xmlns_info*) { return nullptr; }
+dav_error* define_namespaces(dav_db*, dav_xmlns_info*) {
+    return nullptr;
+}
 
 dav_error* output_value(dav_db* db, const dav_prop_name* name, dav_xmlns_info*, apr_text_header* text, int* found) {
     *found = 0;
     if (std::strcmp(name->ns, "DAV:") == 0 && std::strcmp(name->name, "getcontenttype") == 0) {
         const store::Node& node = node_of(db->resource);
         if (db->resource->collection) return nullptr;
-        apr_text_append(db->pool, text,
-                        apr_pstrcat(db->pool, "<D:getcontenttype>", apr_xml_quote_string(db->pool, node.content_type.c_str(), 0),
-                                    "</D:getcontenttype>" DEBUG_CR, nullptr));
+        apr_text_append(
+            db->pool, text,
+            apr_pstrcat(db->pool, "<D:getcontenttype>", apr_xml_quote_string(db->pool, node.content_type.c_str(), 0),
+                        "</D:getcontenttype>" DEBUG_CR, nullptr));
         *found = 1;
         return nullptr;
     }
     return guarded(db->resource->info->r, [&]() -> dav_error* {
-        std::optional<std::string> xml = store::properties::get(store_of(db).database(), db->owner, name->ns, name->name);
+        std::optional<std::string> xml =
+            store::properties::get(store_of(db).database(), db->owner, name->ns, name->name);
         if (xml) {
             apr_text_append(db->pool, text, apr_pstrcat(db->pool, xml->c_str(), DEBUG_CR, nullptr));
             *found = 1;
@@ -99,7 +105,8 @@ dav_error* map_namespaces(dav_db* db, const apr_array_header_t* namespaces, dav_
     return nullptr;
 }
 
-dav_error* store_property(dav_db* db, const dav_prop_name* name, const apr_xml_elem* element, dav_namespace_map* mapping) {
+dav_error* store_property(dav_db* db, const dav_prop_name* name, const apr_xml_elem* element,
+                          dav_namespace_map* mapping) {
     return guarded(db->resource->info->r, [&]() -> dav_error* {
         auto* editable = const_cast<apr_xml_elem*>(element);
         apr_xml_quote_elem(db->pool, editable);
@@ -185,8 +192,8 @@ dav_error* apply_rollback(dav_db* db, dav_deadprop_rollback* rollback) {
 }  // namespace
 
 const dav_hooks_propdb propdb_hooks = {
-    open,           close,           define_namespaces, output_value, map_namespaces, store_property,
-    remove_property, exists,         first_name,        next_name,    get_rollback,   apply_rollback,
+    open,    close,      define_namespaces, output_value, map_namespaces, store_property, remove_property,
+    exists,  first_name, next_name,         get_rollback, apply_rollback,
     nullptr,  // ctx
 };
 

@@ -118,7 +118,8 @@ dav_error* open_stream(const dav_resource* resource, dav_stream_mode, dav_stream
             apr_off_t announced = 0;
             char* end = nullptr;
             if (apr_strtoff(&announced, length, &end, 10) == APR_SUCCESS && announced > limit)
-                return new_error(resource, HTTP_REQUEST_ENTITY_TOO_LARGE, "The resource is larger than CalDAVMaxResourceSize.");
+                return new_error(resource, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                 "The resource is larger than CalDAVMaxResourceSize.");
         }
         auto* stream = static_cast<dav_stream*>(apr_pcalloc(resource->pool, sizeof(dav_stream)));
         stream->resource = resource;
@@ -131,7 +132,8 @@ dav_error* open_stream(const dav_resource* resource, dav_stream_mode, dav_stream
 
 dav_error* write_stream(dav_stream* stream, const void* buffer, apr_size_t size) {
     if (static_cast<apr_off_t>(stream->bytes->size() + size) > stream->limit)
-        return new_error(stream->resource, HTTP_REQUEST_ENTITY_TOO_LARGE, "The resource is larger than CalDAVMaxResourceSize.");
+        return new_error(stream->resource, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                         "The resource is larger than CalDAVMaxResourceSize.");
     return guarded(stream->resource->info->r, [&]() -> dav_error* {
         stream->bytes->append(static_cast<const char*>(buffer), size);
         return nullptr;
@@ -272,7 +274,9 @@ const char* getetag(const dav_resource* resource) {
                         static_cast<apr_int64_t>(node.id), static_cast<apr_int64_t>(node.sync_token));
 }
 
-request_rec* get_request_rec(const dav_resource* resource) { return resource->info->r; }
+request_rec* get_request_rec(const dav_resource* resource) {
+    return resource->info->r;
+}
 
 }  // namespace
 

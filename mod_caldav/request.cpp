@@ -53,7 +53,8 @@ std::optional<std::string> find_root_url(const request_rec* r, const caldav_dire
     std::string rest = without_trailing_slashes(mapped.substr(root.size()));
     std::string trimmed_uri = without_trailing_slashes(uri);
     if (rest == "/") rest.clear();
-    if (trimmed_uri.size() < rest.size() || trimmed_uri.compare(trimmed_uri.size() - rest.size(), rest.size(), rest) != 0)
+    if (trimmed_uri.size() < rest.size() ||
+        trimmed_uri.compare(trimmed_uri.size() - rest.size(), rest.size(), rest) != 0)
         return std::nullopt;
     return trimmed_uri.substr(0, trimmed_uri.size() - rest.size());
 }
@@ -102,8 +103,9 @@ dav_error* resolve_context(request_rec* r, const Context** result) {
     if (!root) return configuration_error(r, "cannot tell the URL root of the DAV area: add DavBasePath");
     std::optional<std::string> database = find_database(r, config);
     if (!database)
-        return configuration_error(r, apr_psprintf(r->pool, "no database for %s: set CalDAVDatabase (required inside <Location>)",
-                                                   config.section_path != nullptr ? config.section_path : "this location"));
+        return configuration_error(
+            r, apr_psprintf(r->pool, "no database for %s: set CalDAVDatabase (required inside <Location>)",
+                            config.section_path != nullptr ? config.section_path : "this location"));
     const char* user = request_user(r);
     auto* context = pool_new<Context>(r->pool, Context{*database, *root, user != nullptr ? user : ""});
     auto* pair = pool_new<std::pair<const request_rec*, Context*>>(r->pool, r, context);
@@ -124,7 +126,9 @@ std::string href(const Context& context, std::string_view path, bool collection)
     return result;
 }
 
-store::Store& open_store(const Context& context) { return store::Store::for_thread(context.database); }
+store::Store& open_store(const Context& context) {
+    return store::Store::for_thread(context.database);
+}
 
 dav_error* error_from_exception(request_rec* r) {
     try {

@@ -83,15 +83,15 @@ extern const dav_hooks_liveprop liveprop_hooks;
 dav_resource* make_resource(request_rec* r, const Context* context, store::Node node, apr_pool_t* pool);
 // The Content-Type of a body stored without one, from the name's extension.
 std::string default_content_type(std::string_view path);
-inline const store::Node& node_of(const dav_resource* resource) { return *resource->info->node; }
+inline const store::Node& node_of(const dav_resource* resource) {
+    return *resource->info->node;
+}
 
 // The walker (walk.cpp) and the liveprops (liveprop.cpp).
 dav_error* walk(const dav_walk_params* params, int depth, dav_response** response);
 void register_liveprops(apr_pool_t* pool);
 void register_lock_filter();
-int find_liveprop(const dav_resource* resource, const char* ns_uri, const char* name,
-                  const dav_hooks_liveprop** hooks);
-void insert_all_liveprops(request_rec* r, const dav_resource* resource, dav_prop_insert what,
-                          apr_text_header* phdr);
+int find_liveprop(const dav_resource* resource, const char* ns_uri, const char* name, const dav_hooks_liveprop** hooks);
+void insert_all_liveprops(request_rec* r, const dav_resource* resource, dav_prop_insert what, apr_text_header* phdr);
 
 }  // namespace caldav::module

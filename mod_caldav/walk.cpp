@@ -41,7 +41,8 @@ dav_error* visit_member(Walk& walk, store::Node member, int depth) {
 
 dav_error* visit_locknull_members(Walk& walk, const store::Node& collection) {
     store::Store& store = open_store(*walk.context);
-    for (const std::string& path : store::locks::locknull_members(store.database(), collection.path, store::now_seconds())) {
+    for (const std::string& path :
+         store::locks::locknull_members(store.database(), collection.path, store::now_seconds())) {
         store::Node missing;
         missing.path = path;
         dav_resource* resource = make_resource(walk.r, walk.context, std::move(missing), walk.params->pool);

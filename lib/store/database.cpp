@@ -84,8 +84,7 @@ Statement& Statement::bind(int index, std::string_view text) {
 
 Statement& Statement::bind_blob(int index, std::string_view bytes) {
     // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
-    int rc = sqlite3_bind_blob64(stmt_, index, bytes.empty() ? "" : bytes.data(), bytes.size(),
-                                 SQLITE_TRANSIENT);
+    int rc = sqlite3_bind_blob64(stmt_, index, bytes.empty() ? "" : bytes.data(), bytes.size(), SQLITE_TRANSIENT);
     if (rc != SQLITE_OK) db_->fail(rc, "bind");
     return *this;
 }
@@ -108,7 +107,9 @@ void Statement::run() {
     }
 }
 
-std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Statement::integer(int column) const {
+    return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Statement::text(int column) const {
     auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
@@ -120,16 +121,19 @@ std::string_view Statement::blob(int column) const {
     return data == nullptr ? std::string_view() : std::string_view(data, sqlite3_column_bytes(stmt_, column));
 }
 
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Statement::is_null(int column) const {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 // ---- Database -------------------------------------------------------------------
 
 Database::Database(const std::string& path) : path_(path) {
-    int rc = sqlite3_open_v2(path.c_str(), &handle_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &handle_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
     if (rc != SQLITE_OK) {
-        std::string reason = open_failure_reason(path, handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc),
-                                                 handle_ != nullptr ? sqlite3_system_errno(handle_) : 0);
+        std::string reason =
+            open_failure_reason(path, handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc),
+                                handle_ != nullptr ? sqlite3_system_errno(handle_) : 0);
         sqlite3_close(handle_);
         handle_ = nullptr;
         throw Error(kind_of(rc), "database " + path + ": cannot open: " + reason);
@@ -182,9 +186,13 @@ void Database::exec(const char* sql) {
     }
 }
 
-std::int64_t Database::changes() const { return sqlite3_changes64(handle_); }
+std::int64_t Database::changes() const {
+    return sqlite3_changes64(handle_);
+}
 
-std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(handle_); }
+std::int64_t Database::last_insert_id() const {
+    return sqlite3_last_insert_rowid(handle_);
+}
 
 void Database::fail(int code, std::string_view what) const {
     std::string reason = handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(code);

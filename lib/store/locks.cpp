@@ -20,7 +20,9 @@ Lock from_row(const Statement& row) {
     return lock;
 }
 
-bool live(const Lock& lock, std::int64_t now) { return lock.expires == 0 || lock.expires > now; }
+bool live(const Lock& lock, std::int64_t now) {
+    return lock.expires == 0 || lock.expires > now;
+}
 
 }  // namespace
 

@@ -14,13 +14,13 @@ namespace caldav::store {
 class Database;
 
 struct Lock {
-    std::string token;      // the full lock-token URI
-    std::string path;       // where the lock was taken (relative, canonical)
-    bool exclusive = true;  // exclusive or shared write lock
-    bool infinite = false;  // Depth: infinity
+    std::string token;         // the full lock-token URI
+    std::string path;          // where the lock was taken (relative, canonical)
+    bool exclusive = true;     // exclusive or shared write lock
+    bool infinite = false;     // Depth: infinity
     std::int64_t expires = 0;  // seconds since the epoch; 0 = never
-    std::string owner_xml;  // the client's DAV:owner element, verbatim
-    std::string auth_user;  // who took it
+    std::string owner_xml;     // the client's DAV:owner element, verbatim
+    std::string auth_user;     // who took it
 };
 
 namespace locks {

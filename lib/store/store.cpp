@@ -15,7 +15,9 @@ using dav::join_path;
 using dav::last_segment;
 using dav::parent_path;
 
-std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t now_seconds() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 namespace {
 
@@ -64,8 +66,7 @@ Store& Store::for_thread(const std::string& database_path) {
 // ---- reading ----------------------------------------------------------------------
 
 Node Store::lookup_collection(std::string_view path) {
-    auto row = db_.prepare(
-        "SELECT id, kind, owner, sync_token, created, modified FROM collections WHERE path = ?1");
+    auto row = db_.prepare("SELECT id, kind, owner, sync_token, created, modified FROM collections WHERE path = ?1");
     row.bind(1, path);
     Node node;
     node.path = std::string(path);
@@ -318,8 +319,8 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
     std::string_view name = last_segment(destination);
     if (from.is_collection()) {
         Node old_parent = require_parent_collection(source);
-        auto rename = db_.prepare(
-            "UPDATE collections SET parent_id = ?2, name = ?3, path = ?4, owner = ?5 WHERE id = ?1");
+        auto rename =
+            db_.prepare("UPDATE collections SET parent_id = ?2, name = ?3, path = ?4, owner = ?5 WHERE id = ?1");
         rename.bind(1, from.id).bind(2, parent.id).bind(3, name).bind(4, destination).bind(5, parent.owner).run();
         // Every descendant's path starts with "source/": the range [source/, source0) holds exactly those.
         auto descendants = db_.prepare(

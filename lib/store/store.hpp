@@ -27,16 +27,16 @@ enum class CollectionKind : int {
 struct Node {
     enum class Type { missing, collection, resource };
     Type type = Type::missing;
-    std::string path;               // relative, canonical
-    std::int64_t id = 0;            // the collection's id or the resource's id
-    std::int64_t collection_id = 0; // the collection itself, or the resource's parent
+    std::string path;                             // relative, canonical
+    std::int64_t id = 0;                          // the collection's id or the resource's id
+    std::int64_t collection_id = 0;               // the collection itself, or the resource's parent
     CollectionKind kind = CollectionKind::plain;  // for collections
-    std::string owner;              // for collections
-    std::int64_t sync_token = 0;    // for collections
-    std::string etag;               // for resources
-    std::string content_type;       // for resources
-    std::int64_t size = 0;          // for resources
-    std::int64_t created = 0;       // seconds since the epoch
+    std::string owner;                            // for collections
+    std::int64_t sync_token = 0;                  // for collections
+    std::string etag;                             // for resources
+    std::string content_type;                     // for resources
+    std::int64_t size = 0;                        // for resources
+    std::int64_t created = 0;                     // seconds since the epoch
     std::int64_t modified = 0;
 
     bool exists() const { return type != Type::missing; }

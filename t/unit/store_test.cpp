@@ -152,7 +152,8 @@ TEST_CASE("every change bumps the collection's sync token and is logged once per
     store.remove("calendars/alice/default/a.ics");
     Node calendar = store.lookup("calendars/alice/default");
     CHECK(calendar.sync_token == before + 3);
-    auto rows = store.database().prepare("SELECT token, deleted FROM changes WHERE collection_id = ?1 AND name = 'a.ics'");
+    auto rows =
+        store.database().prepare("SELECT token, deleted FROM changes WHERE collection_id = ?1 AND name = 'a.ics'");
     rows.bind(1, calendar.id);
     REQUIRE(rows.step());
     CHECK(rows.integer(0) == before + 3);
