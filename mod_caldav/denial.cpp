@@ -98,11 +98,21 @@ dav_error* denial_error(request_rec* r, int status, const char* reason) {
 }
 
 int guard_request(request_rec* r) {
-    if (r->handler == nullptr || std::strcmp(r->handler, "dav-handler") != 0 || r->main != nullptr) return DECLINED;
+    if (r->main != nullptr) return DECLINED;
     const char* provider = dav_get_provider_name(r);
     if (provider == nullptr || std::strcmp(provider, "caldav") != 0) return DECLINED;
+    // mod_dav leaves POST to Apache's default handler (no dav-handler), which would answer 404
+    // even for another user's paths: the policy decides first, and nothing here accepts a POST.
+    bool is_post = r->method_number == M_POST;
+    if (!is_post && (r->handler == nullptr || std::strcmp(r->handler, "dav-handler") != 0)) return DECLINED;
     try {
-        return check(r);
+        int status = check(r);
+        if (status == DECLINED && is_post) {
+            ap_allow_methods(r, REPLACE_ALLOW, "OPTIONS", "GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH",
+                             "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", nullptr);
+            return HTTP_METHOD_NOT_ALLOWED;
+        }
+        return status;
     } catch (...) {
         return error_from_exception(r)->status;
     }
