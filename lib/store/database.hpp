@@ -38,6 +38,8 @@ public:
     bool step();
     // Steps to completion, for statements that return no rows.
     void run();
+    // Makes the statement ready to be bound and run again (in a loop).
+    void reset();
 
     std::int64_t integer(int column) const;
     std::string text(int column) const;

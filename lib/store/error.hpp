@@ -11,16 +11,20 @@ enum class ErrorKind {
     corrupt,      // the file is not a database or is damaged
     busy,         // another writer held the lock past the busy timeout
     conflict,     // the operation contradicts what is stored (e.g. name taken by another kind)
+    uid_conflict, // another resource of the collection has the UID (detail: its path)
     internal,     // anything else SQLite reported
 };
 
 class Error : public std::runtime_error {
 public:
-    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    Error(ErrorKind kind, const std::string& message, std::string detail = {})
+        : std::runtime_error(message), kind_(kind), detail_(std::move(detail)) {}
     ErrorKind kind() const { return kind_; }
+    const std::string& detail() const { return detail_; }
 
 private:
     ErrorKind kind_;
+    std::string detail_;
 };
 
 }  // namespace caldav::store

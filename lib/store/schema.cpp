@@ -27,6 +27,7 @@ CREATE TABLE collections (
     name       TEXT NOT NULL,
     owner      TEXT,
     kind       INTEGER NOT NULL,
+    components TEXT NOT NULL DEFAULT '',   -- calendars: supported component types, e.g. 'VEVENT,VTODO'
     sync_token INTEGER NOT NULL DEFAULT 0,
     created    INTEGER NOT NULL,
     modified   INTEGER NOT NULL
@@ -37,6 +38,8 @@ CREATE TABLE resources (
     collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
     name          TEXT NOT NULL,
     uid           TEXT,
+    component     TEXT,                    -- calendar objects: VEVENT, VTODO, VJOURNAL or VFREEBUSY
+    indexed_until INTEGER,                 -- occurrences at or after this are not in instances (NULL: all are)
     etag          TEXT NOT NULL,
     content_type  TEXT NOT NULL,
     body          BLOB NOT NULL,
@@ -55,6 +58,24 @@ CREATE TABLE changes (
     PRIMARY KEY (collection_id, name)
 ) WITHOUT ROWID;
 CREATE INDEX changes_by_token ON changes(collection_id, token);
+CREATE INDEX resources_by_uid ON resources(collection_id, uid);
+-- Every sync token handed out, with a random salt: a token from a database that was since restored
+-- from an older backup names a token whose salt no longer matches, and is refused (RFC 6578 §3.2).
+CREATE TABLE sync_history (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    token         INTEGER NOT NULL,
+    salt          INTEGER NOT NULL,
+    PRIMARY KEY (collection_id, token)
+) WITHOUT ROWID;
+-- The time-range index (RFC 4791 §9.9): one row per occurrence, UTC seconds, [start, end).
+CREATE TABLE instances (
+    resource_id   INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    collection_id INTEGER NOT NULL,
+    start         INTEGER NOT NULL,
+    end           INTEGER NOT NULL
+);
+CREATE INDEX instances_by_time ON instances(collection_id, start, end);
+CREATE INDEX instances_by_resource ON instances(resource_id);
 CREATE TABLE collection_properties (
     collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
     namespace     TEXT NOT NULL,

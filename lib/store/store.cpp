@@ -48,6 +48,8 @@ Node member_from_row(const Statement& row, std::string_view parent_path_text) {
     node.size = row.integer(9);
     node.created = row.integer(10);
     node.modified = row.integer(11);
+    node.components = row.text(12);
+    node.uid = row.text(13);
     return node;
 }
 
@@ -78,12 +80,13 @@ Node Store::lookup_collection(std::string_view path) {
     node.sync_token = row.integer(3);
     node.created = row.integer(4);
     node.modified = row.integer(5);
+    node.components = row.text(6);
     return node;
 }
 
 Node Store::lookup_resource(std::string_view path) {
     auto row = db_.prepare(
-        "SELECT r.id, r.collection_id, r.etag, r.content_type, r.size, r.created, r.modified "
+        "SELECT r.id, r.collection_id, r.etag, r.content_type, r.size, r.created, r.modified, r.uid "
         "FROM resources r JOIN collections c ON c.id = r.collection_id "
         "WHERE c.path = ?1 AND r.name = ?2");
     row.bind(1, parent_path(path)).bind(2, last_segment(path));
@@ -98,6 +101,7 @@ Node Store::lookup_resource(std::string_view path) {
     node.size = row.integer(4);
     node.created = row.integer(5);
     node.modified = row.integer(6);
+    node.uid = row.text(7);
     return node;
 }
 
@@ -108,10 +112,10 @@ Node Store::lookup(std::string_view path) {
 
 std::vector<Node> Store::children(const Node& collection, std::string_view after, int limit) {
     auto rows = db_.prepare(
-        "SELECT name, 1, id, 0, kind, owner, sync_token, '', '', 0, created, modified "
+        "SELECT name, 1, id, 0, kind, owner, sync_token, '', '', 0, created, modified, components, '' "
         "  FROM collections WHERE parent_id = ?1 AND name > ?2 "
         "UNION ALL "
-        "SELECT name, 0, id, collection_id, 0, '', 0, etag, content_type, size, created, modified "
+        "SELECT name, 0, id, collection_id, 0, '', 0, etag, content_type, size, created, modified, '', uid "
         "  FROM resources WHERE collection_id = ?1 AND name > ?2 "
         "ORDER BY 1 LIMIT ?3");
     rows.bind(1, collection.id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
@@ -153,6 +157,8 @@ void Store::provision(std::string_view user) {
     ensure_collection("principals/" + name, CollectionKind::principal, user);
     ensure_collection("calendars/" + name, CollectionKind::calendar_home, user);
     ensure_collection("calendars/" + name + "/default", CollectionKind::calendar, user);
+    auto components = db_.prepare("UPDATE collections SET components = 'VEVENT,VTODO' WHERE path = ?1 AND components = ''");
+    components.bind(1, "calendars/" + name + "/default").run();
     ensure_collection("addressbooks/" + name, CollectionKind::addressbook_home, user);
     ensure_collection("addressbooks/" + name + "/default", CollectionKind::addressbook, user);
     transaction.commit();
@@ -193,13 +199,79 @@ void Store::record_change(std::int64_t collection_id, std::string_view name, boo
         "INSERT INTO changes (collection_id, name, token, deleted) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (collection_id, name) DO UPDATE SET token = excluded.token, deleted = excluded.deleted");
     log.bind(1, collection_id).bind(2, name).bind(3, token).bind(4, deleted ? 1 : 0).run();
+    auto history = db_.prepare(
+        "INSERT OR REPLACE INTO sync_history (collection_id, token, salt) VALUES (?1, ?2, random())");
+    history.bind(1, collection_id).bind(2, token).run();
 }
 
-PutResult Store::put(std::string_view path, std::string_view content_type, std::string_view bytes) {
+void Store::check_uid(std::int64_t collection_id, std::string_view uid, std::string_view name) {
+    if (uid.empty()) return;
+    auto other = db_.prepare("SELECT name FROM resources WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3 LIMIT 1");
+    other.bind(1, collection_id).bind(2, uid).bind(3, name);
+    if (!other.step()) return;
+    auto path = db_.prepare("SELECT path FROM collections WHERE id = ?1");
+    path.bind(1, collection_id);
+    std::string parent = path.step() ? path.text(0) : std::string();
+    throw Error(ErrorKind::uid_conflict, "another resource has the same UID", join_path(parent, other.text(0)));
+}
+
+void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index) {
+    auto fields = db_.prepare("UPDATE resources SET uid = ?2, component = ?3, indexed_until = ?4 WHERE id = ?1");
+    fields.bind(1, resource_id).bind(2, index.uid).bind(3, index.component);
+    if (index.indexed_until) {
+        fields.bind(4, *index.indexed_until);
+    } else {
+        fields.bind_null(4);
+    }
+    fields.run();
+    auto clear = db_.prepare("DELETE FROM instances WHERE resource_id = ?1");
+    clear.bind(1, resource_id).run();
+    auto insert = db_.prepare("INSERT INTO instances (resource_id, collection_id, start, end) VALUES (?1, ?2, ?3, ?4)");
+    for (const Occurrence& occurrence : index.occurrences) {
+        insert.bind(1, resource_id).bind(2, collection_id).bind(3, occurrence.start).bind(4, occurrence.end).run();
+        insert.reset();
+    }
+}
+
+std::vector<Node> Store::overlapping(const Node& collection, std::int64_t from, std::int64_t to) {
+    // RFC 4791 §9.9: an occurrence overlaps when it starts before the end and ends after the
+    // start; a zero-length one when it lies in [from, to).
+    auto rows = db_.prepare(
+        "SELECT r.name, 0, r.id, r.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, "
+        "       '', r.uid FROM resources r WHERE r.id IN ("
+        "  SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.start < ?3 "
+        "     AND (i.end > ?2 OR (i.end = i.start AND i.start >= ?2)) "
+        "  UNION SELECT id FROM resources WHERE collection_id = ?1 AND indexed_until IS NOT NULL AND indexed_until < ?3) "
+        "ORDER BY r.name");
+    rows.bind(1, collection.id).bind(2, from).bind(3, to);
+    std::vector<Node> result;
+    while (rows.step()) result.push_back(member_from_row(rows, collection.path));
+    return result;
+}
+
+std::vector<Change> Store::changes_since(const Node& collection, std::int64_t token, int limit) {
+    auto rows = db_.prepare(
+        "SELECT name, token, deleted FROM changes WHERE collection_id = ?1 AND token > ?2 ORDER BY token LIMIT ?3");
+    rows.bind(1, collection.id).bind(2, token).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<Change> result;
+    while (rows.step()) result.push_back({rows.text(0), rows.integer(1), rows.integer(2) != 0});
+    return result;
+}
+
+std::optional<std::int64_t> Store::sync_salt(const Node& collection, std::int64_t token) {
+    auto row = db_.prepare("SELECT salt FROM sync_history WHERE collection_id = ?1 AND token = ?2");
+    row.bind(1, collection.id).bind(2, token);
+    if (!row.step()) return std::nullopt;
+    return row.integer(0);
+}
+
+PutResult Store::put(std::string_view path, std::string_view content_type, std::string_view bytes,
+                     const ResourceIndex* index) {
     Transaction transaction(db_);
     Node parent = require_parent_collection(path);
     std::string_view name = last_segment(path);
     if (lookup_collection(path).exists()) throw Error(ErrorKind::conflict, "a collection has that name");
+    if (index != nullptr) check_uid(parent.id, index->uid, name);
     std::string etag = dav::strong_etag(bytes);
     std::int64_t now = now_seconds();
     Node existing = lookup_resource(path);
@@ -215,16 +287,19 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
         insert.bind(1, parent.id).bind(2, name).bind(3, etag).bind(4, content_type).bind_blob(5, bytes);
         insert.bind(6, static_cast<std::int64_t>(bytes.size())).bind(7, now).run();
     }
+    if (index != nullptr) write_index(existing.exists() ? existing.id : db_.last_insert_id(), parent.id, *index);
     record_change(parent.id, name, false);
     transaction.commit();
     return {!existing.exists(), etag};
 }
 
-void Store::make_collection(std::string_view path, CollectionKind kind) {
+void Store::make_collection(std::string_view path, CollectionKind kind, std::string_view components) {
     Transaction transaction(db_);
     Node parent = require_parent_collection(path);
     if (lookup(path).exists()) throw Error(ErrorKind::conflict, "the name is taken");
-    insert_collection(parent, last_segment(path), kind, parent.owner, now_seconds());
+    std::int64_t id = insert_collection(parent, last_segment(path), kind, parent.owner, now_seconds());
+    auto set_components = db_.prepare("UPDATE collections SET components = ?2 WHERE id = ?1");
+    set_components.bind(1, id).bind(2, components).run();
     record_change(parent.id, last_segment(path), false);
     transaction.commit();
 }
@@ -253,11 +328,20 @@ void Store::remove(std::string_view path) {
 }
 
 void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name) {
+    auto uid = db_.prepare("SELECT uid FROM resources WHERE id = ?1");
+    uid.bind(1, resource_id);
+    if (uid.step() && !uid.is_null(0)) check_uid(collection_id, uid.text(0), name);
     auto copy = db_.prepare(
-        "INSERT INTO resources (collection_id, name, uid, etag, content_type, body, size, created, modified) "
-        "SELECT ?2, ?3, uid, etag, content_type, body, size, ?4, ?4 FROM resources WHERE id = ?1");
+        "INSERT INTO resources (collection_id, name, uid, component, indexed_until, etag, content_type, body, size, "
+        "created, modified) "
+        "SELECT ?2, ?3, uid, component, indexed_until, etag, content_type, body, size, ?4, ?4 FROM resources "
+        "WHERE id = ?1");
     copy.bind(1, resource_id).bind(2, collection_id).bind(3, name).bind(4, now_seconds()).run();
     std::int64_t new_id = db_.last_insert_id();
+    auto instances = db_.prepare(
+        "INSERT INTO instances (resource_id, collection_id, start, end) "
+        "SELECT ?2, ?3, start, end FROM instances WHERE resource_id = ?1");
+    instances.bind(1, resource_id).bind(2, new_id).bind(3, collection_id).run();
     auto properties = db_.prepare(
         "INSERT INTO resource_properties (resource_id, namespace, name, xml) "
         "SELECT ?2, namespace, name, xml FROM resource_properties WHERE resource_id = ?1");
@@ -329,8 +413,11 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
         descendants.bind(1, source).bind(2, destination).bind(3, parent.owner).run();
         record_change(old_parent.id, last_segment(source), true);
     } else {
+        if (parent.id != from.collection_id) check_uid(parent.id, from.uid, name);
         auto rename = db_.prepare("UPDATE resources SET collection_id = ?2, name = ?3 WHERE id = ?1");
         rename.bind(1, from.id).bind(2, parent.id).bind(3, name).run();
+        auto instances = db_.prepare("UPDATE instances SET collection_id = ?2 WHERE resource_id = ?1");
+        instances.bind(1, from.id).bind(2, parent.id).run();
         record_change(from.collection_id, last_segment(source), true);
     }
     record_change(parent.id, name, false);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,14 +34,36 @@ struct Node {
     CollectionKind kind = CollectionKind::plain;  // for collections
     std::string owner;                            // for collections
     std::int64_t sync_token = 0;                  // for collections
+    std::string components;                       // for calendars: supported component types, "VEVENT,VTODO"
     std::string etag;                             // for resources
     std::string content_type;                     // for resources
+    std::string uid;                              // for calendar objects and vCards
     std::int64_t size = 0;                        // for resources
     std::int64_t created = 0;                     // seconds since the epoch
     std::int64_t modified = 0;
 
     bool exists() const { return type != Type::missing; }
     bool is_collection() const { return type == Type::collection; }
+};
+
+// What the index keeps of a calendar object or vCard, computed by lib/ical or lib/vcard.
+struct Occurrence {
+    std::int64_t start;
+    std::int64_t end;
+};
+
+struct ResourceIndex {
+    std::string uid;                  // unique within the collection (RFC 4791 §5.3.2, RFC 6352 §6.3.2)
+    std::string component;            // VEVENT, VTODO, ... (empty for vCards)
+    std::vector<Occurrence> occurrences;
+    std::optional<std::int64_t> indexed_until;  // set when the series continues past the indexed horizon
+};
+
+// One entry of a collection's change log (RFC 6578).
+struct Change {
+    std::string name;
+    std::int64_t token;
+    bool deleted;
 };
 
 struct PutResult {
@@ -71,9 +94,20 @@ public:
     void provision(std::string_view user);
     bool is_provisioned(std::string_view user);
 
-    // Creates or replaces the resource at `path`; its parent must be an existing collection.
-    PutResult put(std::string_view path, std::string_view content_type, std::string_view bytes);
-    void make_collection(std::string_view path, CollectionKind kind);
+    // Creates or replaces the resource at `path`; its parent must be an existing collection. With an
+    // index, refuses (uid_conflict) a UID another member has, and replaces the resource's occurrences.
+    PutResult put(std::string_view path, std::string_view content_type, std::string_view bytes,
+                  const ResourceIndex* index = nullptr);
+    void make_collection(std::string_view path, CollectionKind kind, std::string_view components = {});
+
+    // Members whose occurrences overlap [from, to) (RFC 4791 §9.9 via the instances index), plus
+    // those whose series was indexed only up to before `to` (the caller expands them on demand).
+    std::vector<Node> overlapping(const Node& collection, std::int64_t from, std::int64_t to);
+
+    // The change log since `token` in token order, at most `limit` entries (RFC 6578 §3.3).
+    std::vector<Change> changes_since(const Node& collection, std::int64_t token, int limit);
+    // The salt that was handed out with `token`, if the collection ever had that token.
+    std::optional<std::int64_t> sync_salt(const Node& collection, std::int64_t token);
     // Removes a resource or a whole collection tree, with its properties and locks.
     void remove(std::string_view path);
     // Copies (recursively when `deep`) or moves `source` to `destination`, replacing what is there
@@ -92,6 +126,8 @@ private:
     void copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep);
     void copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name);
     void record_change(std::int64_t collection_id, std::string_view name, bool deleted);
+    void write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index);
+    void check_uid(std::int64_t collection_id, std::string_view uid, std::string_view name);
     void touch(std::int64_t collection_id, std::int64_t now);
 
     Database db_;

@@ -1,0 +1,40 @@
+// Calendar object resources (RFC 4791 §4.1): parsing a PUT body with libical and checking the
+// §5.3.2 preconditions, without ever rewriting the bytes (what was PUT is what is stored).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace caldav::ical {
+
+// The RFC 4791 §5.3.2 precondition a body fails (its element name is the enum's, dashed).
+enum class Precondition {
+    none,
+    supported_calendar_data,          // not text/calendar (checked by the caller from Content-Type)
+    valid_calendar_data,              // not parseable iCalendar (RFC 5545)
+    valid_calendar_object_resource,   // not exactly one component type/UID (overrides allowed), or a METHOD
+    supported_calendar_component,     // a component type the collection does not take
+    max_instances,                    // more occurrences than the collection allows
+};
+
+// The element name of a precondition, e.g. "valid-calendar-data" (empty for none).
+const char* precondition_name(Precondition precondition);
+
+struct CalendarObject {
+    std::string uid;        // the UID shared by all components (a series and its overrides)
+    std::string component;  // "VEVENT", "VTODO", "VJOURNAL" or "VFREEBUSY"
+};
+
+struct Validation {
+    Precondition failed = Precondition::none;
+    std::string message;  // for a human: what is wrong and where
+    CalendarObject object;
+};
+
+// Checks that `bytes` is one calendar object resource whose component is one of `components`
+// (upper-case names; empty = any). Tolerates what real clients send: trailing spaces in TZID,
+// TZIDs without a VTIMEZONE when they are well-known IANA names, LF instead of CRLF.
+Validation validate_calendar_object(std::string_view bytes, const std::vector<std::string>& components);
+
+}  // namespace caldav::ical
