@@ -3,11 +3,14 @@
 
 #include <apr_strings.h>
 
+#include <cstdlib>
+
 namespace caldav::module {
 
 namespace {
 
 constexpr apr_off_t default_max_resource_size = 10 * 1024 * 1024;
+constexpr int default_max_instances = 20000;
 
 const char* set_database(cmd_parms* cmd, void* config, const char* path) {
     static_cast<caldav_directory_config*>(config)->database = ap_server_root_relative(cmd->pool, path);
@@ -16,6 +19,19 @@ const char* set_database(cmd_parms* cmd, void* config, const char* path) {
 
 const char* set_auto_provision(cmd_parms*, void* config, int on) {
     static_cast<caldav_directory_config*>(config)->auto_provision = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* set_max_instances(cmd_parms*, void* config, const char* value) {
+    char* end = nullptr;
+    long count = std::strtol(value, &end, 10);
+    if (*end != '\0' || count <= 0 || count > 10000000) return "CalDAVMaxInstances takes a positive count";
+    static_cast<caldav_directory_config*>(config)->max_instances = static_cast<int>(count);
+    return nullptr;
+}
+
+const char* set_email_domain(cmd_parms* cmd, void* config, const char* domain) {
+    static_cast<caldav_directory_config*>(config)->email_domain = apr_pstrdup(cmd->pool, domain);
     return nullptr;
 }
 
@@ -43,6 +59,10 @@ const command_rec directives[] = {
                  "create a user's principal, homes, default calendar and address book on first login (default On)"),
     AP_INIT_TAKE1("CalDAVMaxResourceSize", as_cmd_func(set_max_resource_size), nullptr, ACCESS_CONF,
                   "the largest body a PUT may store, in bytes (default 10485760)"),
+    AP_INIT_TAKE1("CalDAVMaxInstances", as_cmd_func(set_max_instances), nullptr, ACCESS_CONF,
+                  "the most occurrences of one recurring event that are indexed (default 20000)"),
+    AP_INIT_TAKE1("CalDAVEmailDomain", as_cmd_func(set_email_domain), nullptr, ACCESS_CONF,
+                  "the mail domain of users without one: their calendar address is mailto:USER@DOMAIN"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
 
@@ -61,6 +81,8 @@ void* merge_directory_config(apr_pool_t* pool, void* parent_config, void* child_
     // The innermost section is the <Directory> the Alias maps to (or a <Location>, which has no default).
     merged->section_path = child->section_path != nullptr ? child->section_path : parent->section_path;
     merged->auto_provision = child->auto_provision != -1 ? child->auto_provision : parent->auto_provision;
+    merged->max_instances = child->max_instances != 0 ? child->max_instances : parent->max_instances;
+    merged->email_domain = child->email_domain != nullptr ? child->email_domain : parent->email_domain;
     merged->max_resource_size = child->max_resource_size != 0 ? child->max_resource_size : parent->max_resource_size;
     return merged;
 }
@@ -71,6 +93,10 @@ const caldav_directory_config& directory_config(const request_rec* r) {
 
 bool auto_provision(const caldav_directory_config& config) {
     return config.auto_provision != 0;
+}
+
+int max_instances(const caldav_directory_config& config) {
+    return config.max_instances != 0 ? config.max_instances : default_max_instances;
 }
 
 apr_off_t max_resource_size(const caldav_directory_config& config) {

@@ -9,6 +9,8 @@ struct caldav_directory_config {
     const char* section_path;     // the <Directory>/<Location> argument this config was created for
     int auto_provision;           // CalDAVAutoProvision: -1 unset, 0 off, 1 on
     apr_off_t max_resource_size;  // CalDAVMaxResourceSize in bytes, 0 unset
+    const char* email_domain;     // CalDAVEmailDomain: calendar-user-address-set is mailto:USER@DOMAIN
+    int max_instances;            // CalDAVMaxInstances: occurrences indexed per calendar object, 0 unset
 };
 
 extern module AP_MODULE_DECLARE_DATA caldav_module;
@@ -22,5 +24,6 @@ void* merge_directory_config(apr_pool_t* pool, void* parent, void* child);
 const caldav_directory_config& directory_config(const request_rec* r);
 bool auto_provision(const caldav_directory_config& config);
 apr_off_t max_resource_size(const caldav_directory_config& config);
+int max_instances(const caldav_directory_config& config);
 
 }  // namespace caldav::module

@@ -97,14 +97,17 @@ dav_error* denial_error(request_rec* r, int status, const char* reason) {
     return dav_new_error(r->pool, deny(r, status, reason), 0, 0, nullptr);
 }
 
-int guard_request(request_rec* r) {
-    if (r->main != nullptr) return DECLINED;
-    const char* provider = dav_get_provider_name(r);
-    if (provider == nullptr || std::strcmp(provider, "caldav") != 0) return DECLINED;
+bool is_caldav_request(const request_rec* r) {
+    if (r->main != nullptr) return false;
+    const char* provider = dav_get_provider_name(const_cast<request_rec*>(r));
+    if (provider == nullptr || std::strcmp(provider, "caldav") != 0) return false;
     // mod_dav leaves POST to Apache's default handler (no dav-handler), which would answer 404
     // even for another user's paths: the policy decides first, and nothing here accepts a POST.
+    return r->method_number == M_POST || (r->handler != nullptr && std::strcmp(r->handler, "dav-handler") == 0);
+}
+
+int guard_request(request_rec* r) {
     bool is_post = r->method_number == M_POST;
-    if (!is_post && (r->handler == nullptr || std::strcmp(r->handler, "dav-handler") != 0)) return DECLINED;
     try {
         int status = check(r);
         if (status == DECLINED && is_post) {

@@ -12,8 +12,11 @@ int deny(request_rec* r, int status, const char* reason);
 // The same for hooks that answer with a dav_error (without a description, so mod_dav adds no line).
 dav_error* denial_error(request_rec* r, int status, const char* reason);
 
+// True for the top-level requests the `caldav` provider serves (dav-handler, and POST).
+bool is_caldav_request(const request_rec* r);
+
 // Checks, before mod_dav runs, that the user may do what the request asks where it asks it
-// (the request URI and a COPY/MOVE Destination), and provisions a new user. A handler hook.
+// (the request URI and a COPY/MOVE Destination), and provisions a new user.
 int guard_request(request_rec* r);
 
 }  // namespace caldav::module

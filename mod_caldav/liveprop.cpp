@@ -1,5 +1,8 @@
-// Live properties computed from the store (RFC 4918 §15, RFC 5397 current-user-principal), so a
-// PROPFIND over thousands of members needs no file, no subrequest and no parsing per member.
+// Live properties computed from the store: WebDAV's (RFC 4918 §15), discovery (RFC 5397
+// current-user-principal, RFC 3744 principal-URL/owner/current-user-privilege-set, RFC 4791 §6,
+// RFC 6352 §7), collection facts (RFC 4791 §5.2, RFC 6352 §6.2, RFC 6578 sync-token, CalendarServer
+// getctag) and the object data of REPORTs (calendar-data, address-data). A PROPFIND over thousands
+// of members needs no file, no subrequest and no parsing per member.
 #include <httpd.h>  // first: the other httpd headers depend on it
 #include <apr_date.h>
 #include <apr_strings.h>
@@ -8,11 +11,21 @@
 
 #include <cstring>
 
+#include "config.hpp"
+#include "dav/access.hpp"
+#include "dav/sync_token.hpp"
 #include "request.hpp"
+#include "resource_kind.hpp"
 
 namespace caldav::module {
 
 namespace {
+
+using store::CollectionKind;
+
+enum Namespace { dav_ns, caldav_ns, carddav_ns, calendarserver_ns };
+
+const char* const namespace_uris[] = {"DAV:", caldav_namespace, carddav_namespace, calendarserver_namespace, nullptr};
 
 enum PropertyId {
     creationdate = DAV_PROPID_creationdate,
@@ -21,17 +34,49 @@ enum PropertyId {
     getetag = DAV_PROPID_getetag,
     getlastmodified = DAV_PROPID_getlastmodified,
     current_user_principal = DAV_PROPID_END + 1,  // RFC 5397 §3
+    principal_url,                                // RFC 3744 §4.2
+    principal_collection_set,                     // RFC 3744 §5.8
+    owner,                                        // RFC 3744 §5.1
+    current_user_privilege_set,                   // RFC 3744 §5.4
+    supported_report_set,                         // RFC 3253 §3.1.5
+    sync_token,                                   // RFC 6578 §4
+    calendar_home_set,                            // RFC 4791 §6.2.1
+    calendar_user_address_set,                    // RFC 6638 §2.4.1
+    supported_calendar_component_set,             // RFC 4791 §5.2.3
+    supported_calendar_data,                      // RFC 4791 §5.2.4
+    calendar_max_resource_size,                   // RFC 4791 §5.2.5
+    calendar_data,                                // RFC 4791 §9.6
+    addressbook_home_set,                         // RFC 6352 §7.1.1
+    supported_address_data,                       // RFC 6352 §6.2.2
+    addressbook_max_resource_size,                // RFC 6352 §6.2.3
+    address_data,                                 // RFC 6352 §10.4
+    getctag,                                      // CalendarServer ctag
 };
 
-const char* const namespace_uris[] = {"DAV:", nullptr};
-
 const dav_liveprop_spec specs[] = {
-    {0, "creationdate", creationdate, 0},
-    {0, "getcontentlength", getcontentlength, 0},
-    {0, "getcontenttype", getcontenttype, 0},
-    {0, "getetag", getetag, 0},
-    {0, "getlastmodified", getlastmodified, 0},
-    {0, "current-user-principal", current_user_principal, 0},
+    {dav_ns, "creationdate", creationdate, 0},
+    {dav_ns, "getcontentlength", getcontentlength, 0},
+    {dav_ns, "getcontenttype", getcontenttype, 0},
+    {dav_ns, "getetag", getetag, 0},
+    {dav_ns, "getlastmodified", getlastmodified, 0},
+    {dav_ns, "current-user-principal", current_user_principal, 0},
+    {dav_ns, "principal-URL", principal_url, 0},
+    {dav_ns, "principal-collection-set", principal_collection_set, 0},
+    {dav_ns, "owner", owner, 0},
+    {dav_ns, "current-user-privilege-set", current_user_privilege_set, 0},
+    {dav_ns, "supported-report-set", supported_report_set, 0},
+    {dav_ns, "sync-token", sync_token, 0},
+    {caldav_ns, "calendar-home-set", calendar_home_set, 0},
+    {caldav_ns, "calendar-user-address-set", calendar_user_address_set, 0},
+    {caldav_ns, "supported-calendar-component-set", supported_calendar_component_set, 0},
+    {caldav_ns, "supported-calendar-data", supported_calendar_data, 0},
+    {caldav_ns, "max-resource-size", calendar_max_resource_size, 0},
+    {caldav_ns, "calendar-data", calendar_data, 0},
+    {carddav_ns, "addressbook-home-set", addressbook_home_set, 0},
+    {carddav_ns, "supported-address-data", supported_address_data, 0},
+    {carddav_ns, "max-resource-size", addressbook_max_resource_size, 0},
+    {carddav_ns, "address-data", address_data, 0},
+    {calendarserver_ns, "getctag", getctag, 0},
     {0, nullptr, 0, 0},
 };
 
@@ -55,10 +100,102 @@ const char* rfc1123(apr_pool_t* pool, std::int64_t seconds) {
     return text;
 }
 
+// <D:href> of a path below the root, escaped for a URL and then for XML.
+const char* href_element(apr_pool_t* pool, const Context& context, std::string_view path, bool collection) {
+    const char* escaped = ap_escape_uri(pool, href(context, path, collection).c_str());
+    return apr_pstrcat(pool, "<D:href>", apr_xml_quote_string(pool, escaped, 0), "</D:href>", nullptr);
+}
+
+// The prefix mod_dav declared for one of our namespaces in this response ("lp2").
+const char* prefix(apr_pool_t* pool, Namespace ns) {
+    return apr_psprintf(pool, "lp%ld", dav_get_liveprop_ns_index(namespace_uris[ns]));
+}
+
+const char* privileges(apr_pool_t* pool, const Context& context, const store::Node& node) {
+    dav::Place place = dav::classify(node.path);
+    bool owned = dav::decide(context.user, place, dav::Operation::modify).allowed;
+    const char* result =
+        "<D:privilege><D:read/></D:privilege>"
+        "<D:privilege><D:read-current-user-privilege-set/></D:privilege>";
+    if (owned) result = apr_pstrcat(pool, result, "<D:privilege><D:write-properties/></D:privilege>", nullptr);
+    if (dav::decide(context.user, place, dav::Operation::write).allowed)
+        result =
+            apr_pstrcat(pool, result,
+                        "<D:privilege><D:write/></D:privilege><D:privilege><D:write-content/></D:privilege>", nullptr);
+    // Members may be added to and removed from the user's own homes and collections.
+    bool holds_members = node.is_collection() && node.kind != CollectionKind::principal;
+    if (owned && holds_members)
+        result = apr_pstrcat(pool, result, "<D:privilege><D:bind/></D:privilege><D:privilege><D:unbind/></D:privilege>",
+                             nullptr);
+    return result;
+}
+
+const char* report(apr_pool_t* pool, const char* element) {
+    return apr_pstrcat(pool, "<D:supported-report><D:report>", element, "</D:report></D:supported-report>", nullptr);
+}
+
+const char* reports(apr_pool_t* pool, const store::Node& node) {
+    const char* sync = report(pool, "<D:sync-collection/>");
+    if (node.kind == CollectionKind::calendar) {
+        const char* c = prefix(pool, caldav_ns);
+        return apr_pstrcat(pool, report(pool, apr_psprintf(pool, "<%s:calendar-query/>", c)),
+                           report(pool, apr_psprintf(pool, "<%s:calendar-multiget/>", c)), sync, nullptr);
+    }
+    if (node.kind == CollectionKind::addressbook) {
+        const char* card = prefix(pool, carddav_ns);
+        return apr_pstrcat(pool, report(pool, apr_psprintf(pool, "<%s:addressbook-query/>", card)),
+                           report(pool, apr_psprintf(pool, "<%s:addressbook-multiget/>", card)), sync, nullptr);
+    }
+    return "";
+}
+
+const char* calendar_addresses(apr_pool_t* pool, const dav_resource* resource) {
+    const Context& context = *resource->info->context;
+    const caldav_directory_config& config = directory_config(resource->info->r);
+    std::string mailto = "mailto:" + context.user;
+    if (context.user.find('@') == std::string::npos && config.email_domain != nullptr)
+        mailto += std::string("@") + config.email_domain;
+    return apr_pstrcat(pool, "<D:href>", apr_xml_quote_string(pool, mailto.c_str(), 0), "</D:href>",
+                       href_element(pool, context, "principals/" + context.user, true), nullptr);
+}
+
+const char* sync_token_value(apr_pool_t* pool, const dav_resource* resource) {
+    const store::Node& node = node_of(resource);
+    auto salt = open_store(*resource->info->context).sync_salt(node, node.sync_token);
+    std::string token = dav::format_sync_token({node.sync_token, salt.value_or(0)});
+    // apr_xml_quote_string returns its argument when nothing needs quoting: copy into the pool first.
+    return apr_xml_quote_string(pool, apr_pstrdup(pool, token.c_str()), 0);
+}
+
+const char* component_set(apr_pool_t* pool, const store::Node& node) {
+    const char* c = prefix(pool, caldav_ns);
+    const char* result = "";
+    std::string_view list = node.components;
+    while (!list.empty()) {
+        std::size_t comma = list.find(',');
+        std::string name(list.substr(0, comma));
+        result = apr_pstrcat(pool, result, "<", c, ":comp name=\"", apr_xml_quote_string(pool, name.c_str(), 1), "\"/>",
+                             nullptr);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    }
+    return result;
+}
+
+const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
+    std::string body = open_store(*resource->info->context).body(node_of(resource).id);
+    return apr_xml_quote_string(pool, apr_pstrmemdup(pool, body.data(), body.size()), 0);
+}
+
+bool is_kind(const dav_resource* resource, CollectionKind kind) {
+    return resource->collection && node_of(resource).kind == kind;
+}
+
 // The property's value as XML text, or nullptr where it is not defined for this resource.
 const char* value_of(const dav_resource* resource, int propid) {
     const store::Node& node = node_of(resource);
+    const Context& context = *resource->info->context;
     apr_pool_t* pool = resource->pool;
+    bool is_principal = is_kind(resource, CollectionKind::principal);
     switch (propid) {
         case creationdate:
             return iso8601(pool, node.created);
@@ -67,16 +204,65 @@ const char* value_of(const dav_resource* resource, int propid) {
         case getetag:
             return apr_xml_quote_string(pool, resource->hooks->getetag(resource), 0);
         case getcontentlength:
-            return resource->collection ? nullptr
-                                        : apr_psprintf(pool, "%" APR_INT64_T_FMT, static_cast<apr_int64_t>(node.size));
+            return resource->collection ? nullptr : apr_psprintf(pool, "%" APR_INT64_T_FMT, node.size);
         case getcontenttype:
-            return resource->collection ? nullptr : apr_xml_quote_string(pool, node.content_type.c_str(), 0);
-        case current_user_principal: {
-            const Context& context = *resource->info->context;
-            std::string principal = href(context, "principals/" + context.user, true);
-            const char* escaped = ap_escape_uri(pool, principal.c_str());
-            return apr_pstrcat(pool, "<D:href>", apr_xml_quote_string(pool, escaped, 0), "</D:href>", nullptr);
+            return resource->collection ? nullptr
+                                        : apr_xml_quote_string(pool, apr_pstrdup(pool, node.content_type.c_str()), 0);
+        case current_user_principal:
+            return href_element(pool, context, "principals/" + context.user, true);
+        case principal_url:
+            return is_principal ? href_element(pool, context, node.path, true) : nullptr;
+        case principal_collection_set:
+            return href_element(pool, context, "principals", true);
+        case owner: {
+            std::string user = dav::classify(node.path).owner;
+            return user.empty() ? nullptr : href_element(pool, context, "principals/" + user, true);
         }
+        case current_user_privilege_set:
+            return privileges(pool, context, node);
+        case supported_report_set:
+            return resource->collection ? reports(pool, node) : nullptr;
+        case sync_token:
+        case getctag:
+            return is_kind(resource, CollectionKind::calendar) || is_kind(resource, CollectionKind::addressbook)
+                       ? sync_token_value(pool, resource)
+                       : nullptr;
+        case calendar_home_set:
+            return is_principal ? href_element(pool, context, "calendars/" + context.user, true) : nullptr;
+        case calendar_user_address_set:
+            return is_principal ? calendar_addresses(pool, resource) : nullptr;
+        case addressbook_home_set:
+            return is_principal ? href_element(pool, context, "addressbooks/" + context.user, true) : nullptr;
+        case supported_calendar_component_set:
+            return is_kind(resource, CollectionKind::calendar) ? component_set(pool, node) : nullptr;
+        case supported_calendar_data:
+            return is_kind(resource, CollectionKind::calendar)
+                       ? apr_psprintf(pool, "<%s:calendar-data content-type=\"text/calendar\" version=\"2.0\"/>",
+                                      prefix(pool, caldav_ns))
+                       : nullptr;
+        case supported_address_data: {
+            if (!is_kind(resource, CollectionKind::addressbook)) return nullptr;
+            const char* card = prefix(pool, carddav_ns);
+            return apr_psprintf(pool,
+                                "<%s:address-data-type content-type=\"text/vcard\" version=\"3.0\"/>"
+                                "<%s:address-data-type content-type=\"text/vcard\" version=\"4.0\"/>",
+                                card, card);
+        }
+        case calendar_max_resource_size:
+        case addressbook_max_resource_size: {
+            CollectionKind wanted =
+                propid == calendar_max_resource_size ? CollectionKind::calendar : CollectionKind::addressbook;
+            if (!is_kind(resource, wanted)) return nullptr;
+            return apr_psprintf(pool, "%" APR_OFF_T_FMT, max_resource_size(directory_config(resource->info->r)));
+        }
+        case calendar_data:
+            return !resource->collection && parent_kind(resource) == CollectionKind::calendar
+                       ? object_data(pool, resource)
+                       : nullptr;
+        case address_data:
+            return !resource->collection && parent_kind(resource) == CollectionKind::addressbook
+                       ? address_data_value(pool, resource)
+                       : nullptr;
         default:
             return nullptr;
     }
@@ -84,7 +270,12 @@ const char* value_of(const dav_resource* resource, int propid) {
 
 dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_insert what, apr_text_header* text) {
     if (!resource->exists || resource->hooks != &repository_hooks) return DAV_PROP_INSERT_NOTDEF;
-    const char* value = value_of(resource, propid);
+    const char* value = nullptr;
+    try {
+        value = value_of(resource, propid);
+    } catch (...) {
+        error_from_exception(resource->info->r);  // logged; the property is reported missing
+    }
     if (value == nullptr) return DAV_PROP_INSERT_NOTDEF;
     const dav_liveprop_spec* info = nullptr;
     long ns = dav_get_liveprop_info(propid, &group, &info);
@@ -124,8 +315,8 @@ int find_liveprop(const dav_resource* resource, const char* ns_uri, const char* 
 
 void insert_all_liveprops(request_rec*, const dav_resource* resource, dav_prop_insert what, apr_text_header* text) {
     if (resource->hooks != &repository_hooks || !resource->exists) return;
-    // getcontenttype comes through the property database (see propdb.cpp); current-user-principal,
-    // like all RFC 3744 properties, is only returned when asked for by name.
+    // getcontenttype comes through the property database (see propdb.cpp); RFC 3744 and the
+    // discovery properties, like object data, are only returned when asked for by name.
     for (int propid : {creationdate, getcontentlength, getlastmodified, getetag})
         insert_prop(resource, propid, what, text);
 }

@@ -11,7 +11,10 @@
 
 #include "config.hpp"
 #include "denial.hpp"
+#include "mkcalendar.hpp"
+#include "report.hpp"
 #include "request.hpp"
+#include "resource_kind.hpp"
 
 namespace caldav::module {
 
@@ -42,16 +45,32 @@ int map_to_storage(request_rec* r) {
     return apr_table_get(r->notes, unmapped_note) != nullptr ? OK : DECLINED;
 }
 
+// Runs before mod_dav's handler: the policy first, then the methods mod_dav does not know.
+int before_mod_dav(request_rec* r) {
+    if (!is_caldav_request(r)) return DECLINED;
+    int status = guard_request(r);
+    if (status != DECLINED) return status;
+    return handle_collection_creation(r);
+}
+
+int post_config(apr_pool_t* pool, apr_pool_t*, apr_pool_t*, server_rec*) {
+    register_mkcalendar(pool);
+    return OK;
+}
+
 void register_hooks(apr_pool_t* pool) {
     dav_register_provider(pool, "caldav", &provider);
     register_liveprops(pool);
     register_lock_filter();
+    register_resource_types(pool);
     dav_hook_find_liveprop(find_liveprop, nullptr, nullptr, APR_HOOK_MIDDLE);
     dav_hook_insert_all_liveprops(insert_all_liveprops, nullptr, nullptr, APR_HOOK_MIDDLE);
+    dav_hook_deliver_report(deliver_report, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_translate_name(translate_name, nullptr, nullptr, APR_HOOK_FIRST);
     ap_hook_map_to_storage(map_to_storage, nullptr, nullptr, APR_HOOK_FIRST);
+    ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     // Before mod_dav's handler (MIDDLE): refuse what the policy forbids before mod_dav parses anything.
-    ap_hook_handler(guard_request, nullptr, nullptr, APR_HOOK_FIRST);
+    ap_hook_handler(before_mod_dav, nullptr, nullptr, APR_HOOK_FIRST);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include "dav/access.hpp"
 #include "dav/path.hpp"
 #include "denial.hpp"
+#include "ical/export.hpp"
+#include "object_checks.hpp"
 #include "request.hpp"
 
 APLOG_USE_MODULE(caldav);
@@ -19,7 +21,8 @@ APLOG_USE_MODULE(caldav);
 // mod_dav's opaque PUT stream: the body is collected, then stored in one transaction on close.
 struct dav_stream {
     const dav_resource* resource;
-    std::string* bytes;  // pool-owned
+    std::string* bytes;               // pool-owned
+    caldav::store::Node* collection;  // pool-owned: where the body goes
     apr_off_t limit;
 };
 
@@ -44,15 +47,6 @@ void reload(dav_resource* resource) {
 // True for the Destination of a COPY or MOVE, which mod_dav resolves through a lookup subrequest.
 bool is_copy_move_destination(const request_rec* r) {
     return r->main != nullptr && (r->main->method_number == M_COPY || r->main->method_number == M_MOVE);
-}
-
-std::string content_type_for_put(const request_rec* r, std::string_view path) {
-    if (const char* header = apr_table_get(r->headers_in, "Content-Type")) {
-        std::string value(header);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
-        if (!value.empty()) return value;
-    }
-    return default_content_type(path);
 }
 
 // ---- resolving ------------------------------------------------------------------
@@ -124,6 +118,7 @@ dav_error* open_stream(const dav_resource* resource, dav_stream_mode, dav_stream
         auto* stream = static_cast<dav_stream*>(apr_pcalloc(resource->pool, sizeof(dav_stream)));
         stream->resource = resource;
         stream->bytes = pool_new<std::string>(resource->pool);
+        stream->collection = pool_new<Node>(resource->pool, std::move(parent));
         stream->limit = limit;
         *result = stream;
         return nullptr;
@@ -148,10 +143,14 @@ dav_error* close_stream(dav_stream* stream, int commit) {
     if (!commit) return nullptr;
     auto* resource = const_cast<dav_resource*>(stream->resource);
     request_rec* r = resource->info->r;
+    const Context& context = *resource->info->context;
     return guarded(r, [&]() -> dav_error* {
         const std::string& path = resource->info->node->path;
-        store::PutResult result =
-            open_store(*resource->info->context).put(path, content_type_for_put(r, path), *stream->bytes);
+        CheckedObject checked;
+        if (dav_error* error = check_object(r, context, *stream->collection, path, *stream->bytes, checked))
+            return error;
+        store::PutResult result = open_store(context).put(path, checked.content_type, *stream->bytes,
+                                                          checked.index ? &*checked.index : nullptr);
         reload(resource);
         // The bytes are stored exactly as sent, so the client may keep this ETag (err_headers_out:
         // mod_dav answers 204 through Apache's error path, which drops headers_out).
@@ -169,7 +168,10 @@ dav_error* set_headers(request_rec* r, const dav_resource* resource) {
     ap_update_mtime(r, apr_time_from_sec(node.modified));
     ap_set_last_modified(r);
     if (resource->collection) {
-        ap_set_content_type(r, "text/html; charset=utf-8");
+        // A calendar or address book exports as one iCalendar or vCard stream; others list members.
+        ap_set_content_type(r, node.kind == store::CollectionKind::calendar      ? "text/calendar; charset=utf-8"
+                               : node.kind == store::CollectionKind::addressbook ? "text/vcard; charset=utf-8"
+                                                                                 : "text/html; charset=utf-8");
     } else {
         ap_set_content_type(r, apr_pstrdup(r->pool, node.content_type.c_str()));
         ap_set_content_length(r, node.size);
@@ -202,11 +204,41 @@ void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
     apr_brigade_puts(brigade, nullptr, nullptr, "</ul></body></html>\n");
 }
 
+// GET on a calendar (all events in one VCALENDAR, RFC 4791 §4.1 objects merged) or an address book
+// (the cards one after another), a page of members at a time.
+void write_export(const dav_resource* resource, ap_filter_t* output, apr_bucket_brigade* brigade) {
+    store::Store& store = open_store(*resource->info->context);
+    const Node& collection = node_of(resource);
+    bool calendar = collection.kind == store::CollectionKind::calendar;
+    ical::CalendarExport exporter;
+    if (calendar) apr_brigade_puts(brigade, nullptr, nullptr, exporter.begin().c_str());
+    std::string after;
+    for (;;) {
+        std::vector<Node> page = store.children(collection, after, 256);
+        if (page.empty()) break;
+        after = std::string(dav::last_segment(page.back().path));
+        for (const Node& member : page) {
+            if (member.is_collection()) continue;
+            std::string body = store.body(member.id);
+            if (calendar) body = exporter.add(body);
+            if (!calendar && !body.empty() && body.back() != '\n') body += "\r\n";
+            apr_brigade_write(brigade, nullptr, nullptr, body.data(), body.size());
+        }
+        ap_pass_brigade(output, brigade);
+        apr_brigade_cleanup(brigade);
+    }
+    if (calendar) apr_brigade_puts(brigade, nullptr, nullptr, exporter.end().c_str());
+}
+
 dav_error* deliver(const dav_resource* resource, ap_filter_t* output) {
     request_rec* r = resource->info->r;
     return guarded(r, [&]() -> dav_error* {
         apr_bucket_brigade* brigade = apr_brigade_create(resource->pool, output->c->bucket_alloc);
-        if (resource->collection) {
+        store::CollectionKind kind = node_of(resource).kind;
+        if (resource->collection &&
+            (kind == store::CollectionKind::calendar || kind == store::CollectionKind::addressbook)) {
+            write_export(resource, output, brigade);
+        } else if (resource->collection) {
             write_listing(resource, brigade);
         } else {
             std::string body = open_store(*resource->info->context).body(node_of(resource).id);

@@ -12,6 +12,7 @@
 
 #include "config.hpp"
 #include "dav/path.hpp"
+#include "object_checks.hpp"
 
 APLOG_USE_MODULE(caldav);
 
@@ -137,6 +138,11 @@ dav_error* error_from_exception(request_rec* r) {
         switch (error.kind()) {
             case store::ErrorKind::conflict:
                 return dav_new_error(r->pool, HTTP_CONFLICT, 0, 0, apr_pstrdup(r->pool, error.what()));
+            case store::ErrorKind::uid_conflict: {
+                const Context* context = nullptr;
+                if (dav_error* unresolved = resolve_context(r, &context)) return unresolved;
+                return uid_conflict_error(r, *context, error.detail());
+            }
             case store::ErrorKind::busy:
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "caldav: %s", error.what());
                 apr_table_setn(r->err_headers_out, "Retry-After", "2");

@@ -1,1 +1,355 @@
-// placeholder: being written
+// RFC 4791 §4.1 and §5.3.2: is a PUT body one calendar object resource? A line scan checks the
+// structure libical forgives (END names, garbage lines, what follows END:VCALENDAR); libical parses
+// a copy and flags bad values; the rules on components, UIDs and RECURRENCE-IDs are checked here.
+#include "ical/calendar_object.hpp"
+
+#include "ical/instances.hpp"
+
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace caldav::ical {
+
+namespace {
+
+struct ComponentDeleter {
+    void operator()(icalcomponent* component) const { icalcomponent_free(component); }
+};
+using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
+
+std::string upper(std::string_view text) {
+    std::string result(text);
+    for (char& c : result) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return result;
+}
+
+// The value of a content line, without surrounding white space ("BEGIN:VEVENT " → "VEVENT").
+std::string trimmed_value(const std::string& line) {
+    std::size_t colon = line.find(':');
+    std::size_t begin = line.find_first_not_of(" \t", colon + 1);
+    if (begin == std::string::npos) return {};
+    std::size_t end = line.find_last_not_of(" \t");
+    return line.substr(begin, end + 1 - begin);
+}
+
+Validation failure(Precondition precondition, std::string message) {
+    Validation validation;
+    validation.failed = precondition;
+    validation.message = std::move(message);
+    return validation;
+}
+
+// The content lines' structure (RFC 5545 §3.1, §3.4, §3.6): names, BEGIN/END nesting, one
+// VCALENDAR first and last. Fills the names of VCALENDAR's direct children.
+Validation scan_structure(std::string_view bytes, std::vector<std::string>& top_level) {
+    if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);  // UTF-8 BOM
+    // Unfold into logical lines; CRLF or bare LF.
+    std::vector<std::string> lines;
+    std::size_t at = 0, number = 0;
+    std::vector<std::size_t> numbers;
+    while (at < bytes.size()) {
+        std::size_t end = bytes.find('\n', at);
+        std::string_view line = bytes.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        at = end == std::string_view::npos ? bytes.size() : end + 1;
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !lines.empty()) {
+            lines.back().append(line.substr(1));
+            continue;
+        }
+        lines.emplace_back(line);
+        numbers.push_back(number);
+    }
+    std::vector<std::string> stack;
+    bool finished = false;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string& line = lines[i];
+        std::string where = "line " + std::to_string(numbers[i]);
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are forgiven
+        if (finished)
+            return failure(Precondition::valid_calendar_object_resource,
+                           where + ": content after END:VCALENDAR (one VCALENDAR per resource)");
+        std::size_t name_end = line.find_first_of(";:");
+        if (name_end == std::string::npos || name_end == 0)
+            return failure(Precondition::valid_calendar_data, where + ": not a content line: " + line.substr(0, 60));
+        std::string name = upper(std::string_view(line).substr(0, name_end));
+        for (char c : name)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+                return failure(Precondition::valid_calendar_data, where + ": bad property name: " + name.substr(0, 60));
+        if (line.find(':', name_end) == std::string::npos)
+            return failure(Precondition::valid_calendar_data, where + ": content line without ':'");
+        if (name != "BEGIN" && name != "END") {
+            if (stack.empty())
+                return failure(Precondition::valid_calendar_data, where + ": " + name + " outside BEGIN:VCALENDAR");
+            continue;
+        }
+        std::string value = upper(trimmed_value(line));
+        if (value.empty()) return failure(Precondition::valid_calendar_data, where + ": " + name + " without a name");
+        if (name == "BEGIN") {
+            if (stack.empty() && value != "VCALENDAR")
+                return failure(Precondition::valid_calendar_data, where + ": the first component must be VCALENDAR");
+            if (stack.size() == 1) top_level.push_back(value);
+            stack.push_back(value);
+        } else {
+            if (stack.empty() || stack.back() != value)
+                return failure(Precondition::valid_calendar_data,
+                               where + ": END:" + value + " does not close " +
+                                   (stack.empty() ? std::string("anything") : "BEGIN:" + stack.back()));
+            stack.pop_back();
+            if (stack.empty()) finished = true;
+        }
+    }
+    if (!finished)
+        return failure(Precondition::valid_calendar_data,
+                       stack.empty() ? "no BEGIN:VCALENDAR" : "missing END:" + stack.back());
+    return {};
+}
+
+bool in_range(const icaltimetype& time) {
+    if (time.month < 1 || time.month > 12 || time.day < 1 || time.day > icaltime_days_in_month(time.month, time.year))
+        return false;
+    if (time.is_date) return true;
+    return time.hour >= 0 && time.hour <= 23 && time.minute >= 0 && time.minute <= 59 && time.second >= 0 &&
+           time.second <= 60;
+}
+
+// Properties whose value matters to the server (time, recurrence, identity): a value libical
+// cannot parse there is fatal. Elsewhere (e.g. GEO, PRIORITY) the bytes are stored as they came.
+bool value_matters(std::string_view property) {
+    static const char* const names[] = {"DTSTART",   "DTEND",   "DUE",      "DURATION",      "RRULE",
+                                        "RDATE",     "EXDATE",  "EXRULE",   "RECURRENCE-ID", "UID",
+                                        "TRIGGER",   "REPEAT",  "FREEBUSY", "TZOFFSETFROM",  "TZOFFSETTO",
+                                        "COMPLETED", "CREATED", "DTSTAMP",  "LAST-MODIFIED", "TZID"};
+    for (const char* name : names)
+        if (property == name) return true;
+    return false;
+}
+
+// libical marks what it could not parse with X-LIC-ERROR properties. Fatal: a line that is no
+// content line, a component it could not build, a value it could not parse in a property that
+// matters. Tolerated: unknown (IANA) property names and bad or unknown parameters.
+bool fatal_errors(icalcomponent* component, std::string& message) {
+    for (icalproperty* property = icalcomponent_get_first_property(component, ICAL_XLICERROR_PROPERTY);
+         property != nullptr; property = icalcomponent_get_next_property(component, ICAL_XLICERROR_PROPERTY)) {
+        icalparameter* type = icalproperty_get_first_parameter(property, ICAL_XLICERRORTYPE_PARAMETER);
+        icalparameter_xlicerrortype kind =
+            type != nullptr ? icalparameter_get_xlicerrortype(type) : ICAL_XLICERRORTYPE_COMPONENTPARSEERROR;
+        const char* text = icalproperty_get_xlicerror(property);
+        std::string error = text != nullptr ? text : "parse error";
+        bool fatal = true;
+        switch (kind) {
+            case ICAL_XLICERRORTYPE_PROPERTYPARSEERROR:
+            case ICAL_XLICERRORTYPE_PARAMETERNAMEPARSEERROR:
+            case ICAL_XLICERRORTYPE_PARAMETERVALUEPARSEERROR:
+                fatal = false;
+                break;
+            case ICAL_XLICERRORTYPE_VALUEPARSEERROR: {
+                // "Can't parse as DATE-TIME value in DTSTART property. Removing entire property: ..."
+                std::size_t in = error.find(" value in ");
+                std::size_t end = in == std::string::npos ? in : error.find(" property", in);
+                if (end != std::string::npos) fatal = value_matters(error.substr(in + 10, end - in - 10));
+                break;
+            }
+            default:
+                break;
+        }
+        if (fatal) {
+            message = error;
+            return true;
+        }
+    }
+    for (icalcomponent* child = icalcomponent_get_first_component(component, ICAL_ANY_COMPONENT); child != nullptr;
+         child = icalcomponent_get_next_component(component, ICAL_ANY_COMPONENT))
+        if (fatal_errors(child, message)) return true;
+    return false;
+}
+
+// Dates libical accepts but that do not exist (month 13, February 30th).
+bool impossible_dates(icalcomponent* component, std::string& message) {
+    static const icalproperty_kind kinds[] = {ICAL_DTSTART_PROPERTY,      ICAL_DTEND_PROPERTY,   ICAL_DUE_PROPERTY,
+                                              ICAL_RECURRENCEID_PROPERTY, ICAL_EXDATE_PROPERTY,  ICAL_RDATE_PROPERTY,
+                                              ICAL_COMPLETED_PROPERTY,    ICAL_CREATED_PROPERTY, ICAL_DTSTAMP_PROPERTY,
+                                              ICAL_LASTMODIFIED_PROPERTY};
+    for (icalproperty_kind kind : kinds) {
+        for (icalproperty* property = icalcomponent_get_first_property(component, kind); property != nullptr;
+             property = icalcomponent_get_next_property(component, kind)) {
+            icalvalue* value = icalproperty_get_value(property);
+            if (value == nullptr) continue;
+            icaltimetype time;
+            icalvalue_kind value_kind = icalvalue_isa(value);
+            if (value_kind == ICAL_DATE_VALUE || value_kind == ICAL_DATETIME_VALUE) {
+                time = icalvalue_get_datetime(value);
+            } else if (value_kind == ICAL_DATETIMEPERIOD_VALUE) {
+                icaldatetimeperiodtype both = icalvalue_get_datetimeperiod(value);
+                time = icaltime_is_null_time(both.time) ? both.period.start : both.time;
+            } else {
+                continue;
+            }
+            if (icaltime_is_null_time(time)) continue;
+            if (!in_range(time)) {
+                message = std::string(icalproperty_kind_to_string(kind)) +
+                          ": no such date or time: " + icaltime_as_ical_string(time);
+                return true;
+            }
+        }
+    }
+    for (icalcomponent* child = icalcomponent_get_first_component(component, ICAL_ANY_COMPONENT); child != nullptr;
+         child = icalcomponent_get_next_component(component, ICAL_ANY_COMPONENT))
+        if (impossible_dates(child, message)) return true;
+    return false;
+}
+
+int count(icalcomponent* component, icalproperty_kind kind) {
+    return icalcomponent_count_properties(component, kind);
+}
+
+bool is_calendar_component(icalcomponent_kind kind) {
+    return kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTODO_COMPONENT || kind == ICAL_VJOURNAL_COMPONENT ||
+           kind == ICAL_VFREEBUSY_COMPONENT || kind == ICAL_VAVAILABILITY_COMPONENT;
+}
+
+// RFC 5545 §3.6.1-§3.6.4 rules on one component, as far as the server relies on them.
+std::string component_problem(icalcomponent* component, const std::string& type) {
+    int dtstart = count(component, ICAL_DTSTART_PROPERTY);
+    if (count(component, ICAL_UID_PROPERTY) != 1) return type + " must have exactly one UID";
+    if (dtstart > 1) return type + " has more than one DTSTART";
+    if (count(component, ICAL_RECURRENCEID_PROPERTY) > 1) return type + " has more than one RECURRENCE-ID";
+    if (type == "VEVENT") {
+        // RFC 5545 §3.6.1: DTSTART may lack only when METHOD is present, which §4.1 forbids here.
+        if (dtstart == 0) return "VEVENT without DTSTART";
+        if (count(component, ICAL_DTEND_PROPERTY) > 0 && count(component, ICAL_DURATION_PROPERTY) > 0)
+            return "VEVENT with both DTEND and DURATION";
+    } else if (type == "VTODO") {
+        if (count(component, ICAL_DUE_PROPERTY) > 0 && count(component, ICAL_DURATION_PROPERTY) > 0)
+            return "VTODO with both DUE and DURATION";
+        if (count(component, ICAL_DURATION_PROPERTY) > 0 && dtstart == 0) return "VTODO with DURATION but no DTSTART";
+    }
+    if (dtstart == 0 && (count(component, ICAL_RRULE_PROPERTY) > 0 || count(component, ICAL_RDATE_PROPERTY) > 0))
+        return type + " recurs without DTSTART";
+    return {};
+}
+
+}  // namespace
+
+const char* precondition_name(Precondition precondition) {
+    switch (precondition) {
+        case Precondition::none:
+            return "";
+        case Precondition::supported_calendar_data:
+            return "supported-calendar-data";
+        case Precondition::valid_calendar_data:
+            return "valid-calendar-data";
+        case Precondition::valid_calendar_object_resource:
+            return "valid-calendar-object-resource";
+        case Precondition::supported_calendar_component:
+            return "supported-calendar-component";
+        case Precondition::max_instances:
+            return "max-instances";
+    }
+    return "";
+}
+
+Validation validate_calendar_object(std::string_view bytes, const std::vector<std::string>& components) {
+    if (bytes.find('\0') != std::string_view::npos)
+        return failure(Precondition::valid_calendar_data, "NUL byte in iCalendar data");
+    std::vector<std::string> top_level;
+    Validation structure = scan_structure(bytes, top_level);
+    if (structure.failed != Precondition::none) return structure;
+
+    std::string text(bytes);  // a copy: libical wants a NUL-terminated string; the bytes stay untouched
+    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    if (!root) return failure(Precondition::valid_calendar_data, "libical could not parse the iCalendar data");
+    if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
+        return failure(Precondition::valid_calendar_object_resource, "not exactly one VCALENDAR");
+    icalcomponent* vcalendar = root.get();
+    std::string message;
+    if (fatal_errors(vcalendar, message)) return failure(Precondition::valid_calendar_data, message);
+    if (impossible_dates(vcalendar, message)) return failure(Precondition::valid_calendar_data, message);
+
+    if (icalproperty* version = icalcomponent_get_first_property(vcalendar, ICAL_VERSION_PROPERTY)) {
+        const char* value = icalproperty_get_version(version);
+        if (value == nullptr || std::string_view(value) != "2.0")
+            return failure(Precondition::valid_calendar_data, "VERSION must be 2.0");
+    }
+    if (icalcomponent_get_first_property(vcalendar, ICAL_METHOD_PROPERTY) != nullptr)
+        return failure(Precondition::valid_calendar_object_resource,
+                       "METHOD is not allowed in a calendar object resource (RFC 4791 §4.1)");
+
+    // The component type, by the names the scan saw (libical has no name for unknown components).
+    std::set<std::string> types;
+    for (const std::string& name : top_level)
+        if (name != "VTIMEZONE" && name.compare(0, 2, "X-") != 0) types.insert(name);
+    if (types.empty())
+        return failure(Precondition::valid_calendar_object_resource,
+                       "no VEVENT, VTODO, VJOURNAL or VFREEBUSY in the VCALENDAR");
+    if (types.size() > 1)
+        return failure(Precondition::valid_calendar_object_resource,
+                       "more than one component type (" + *types.begin() + ", " + *std::next(types.begin()) + ")");
+    const std::string type = *types.begin();
+    bool known =
+        type == "VEVENT" || type == "VTODO" || type == "VJOURNAL" || type == "VFREEBUSY" || type == "VAVAILABILITY";
+    bool allowed = components.empty() ? known
+                                      : std::any_of(components.begin(), components.end(),
+                                                    [&](const std::string& name) { return upper(name) == type; });
+    if (!allowed || !known)
+        return failure(Precondition::supported_calendar_component, type + " is not accepted in this collection");
+
+    // One UID, at most one master, distinct RECURRENCE-IDs.
+    std::string uid;
+    int masters = 0;
+    std::set<std::string> recurrence_ids;
+    // (Collected first: resolving a RECURRENCE-ID's TZID moves libical's cursor over VCALENDAR.)
+    std::vector<icalcomponent*> children;
+    for (icalcomponent* child = icalcomponent_get_first_component(vcalendar, ICAL_ANY_COMPONENT); child != nullptr;
+         child = icalcomponent_get_next_component(vcalendar, ICAL_ANY_COMPONENT))
+        children.push_back(child);
+    for (icalcomponent* component : children) {
+        icalcomponent_kind kind = icalcomponent_isa(component);
+        if (kind == ICAL_VTIMEZONE_COMPONENT) {
+            if (count(component, ICAL_TZID_PROPERTY) != 1)
+                return failure(Precondition::valid_calendar_data, "VTIMEZONE without TZID");
+            continue;
+        }
+        if (!is_calendar_component(kind)) continue;
+        std::string problem = component_problem(component, type);
+        if (!problem.empty()) return failure(Precondition::valid_calendar_object_resource, problem);
+        const char* this_uid = icalcomponent_get_uid(component);
+        if (this_uid == nullptr || *this_uid == '\0')
+            return failure(Precondition::valid_calendar_object_resource, type + " with an empty UID");
+        if (uid.empty())
+            uid = this_uid;
+        else if (uid != this_uid)
+            return failure(Precondition::valid_calendar_object_resource,
+                           "more than one UID (" + uid + ", " + this_uid + ")");
+        if (icalproperty* rid = icalcomponent_get_first_property(component, ICAL_RECURRENCEID_PROPERTY)) {
+            std::int64_t at = 0;
+            bool is_date = false;
+            std::string key = detail::property_time(vcalendar, rid, "", at, is_date) ? std::to_string(at) : "?";
+            if (!recurrence_ids.insert(key).second)
+                return failure(Precondition::valid_calendar_object_resource,
+                               "two components with the same RECURRENCE-ID");
+        } else if (++masters > 1) {
+            return failure(Precondition::valid_calendar_object_resource,
+                           "more than one " + type + " without RECURRENCE-ID for UID " + uid);
+        }
+        for (icalproperty* rule = icalcomponent_get_first_property(component, ICAL_RRULE_PROPERTY); rule != nullptr;
+             rule = icalcomponent_get_next_property(component, ICAL_RRULE_PROPERTY)) {
+            if (detail::recurrence_too_costly(icalproperty_get_rrule(rule)))
+                return failure(Precondition::max_instances,
+                               "RRULE too costly to expand: a sub-daily frequency filtered by month, day or week");
+        }
+    }
+    if (uid.empty()) return failure(Precondition::valid_calendar_object_resource, "no UID");
+
+    Validation validation;
+    validation.object.uid = uid;
+    validation.object.component = type;
+    return validation;
+}
+
+}  // namespace caldav::ical

@@ -11,11 +11,11 @@ namespace caldav::ical {
 // The RFC 4791 §5.3.2 precondition a body fails (its element name is the enum's, dashed).
 enum class Precondition {
     none,
-    supported_calendar_data,          // not text/calendar (checked by the caller from Content-Type)
-    valid_calendar_data,              // not parseable iCalendar (RFC 5545)
-    valid_calendar_object_resource,   // not exactly one component type/UID (overrides allowed), or a METHOD
-    supported_calendar_component,     // a component type the collection does not take
-    max_instances,                    // more occurrences than the collection allows
+    supported_calendar_data,         // not text/calendar (checked by the caller from Content-Type)
+    valid_calendar_data,             // not parseable iCalendar (RFC 5545)
+    valid_calendar_object_resource,  // not exactly one component type/UID (overrides allowed), or a METHOD
+    supported_calendar_component,    // a component type the collection does not take
+    max_instances,                   // more occurrences than the collection allows
 };
 
 // The element name of a precondition, e.g. "valid-calendar-data" (empty for none).

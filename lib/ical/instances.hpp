@@ -19,6 +19,11 @@ struct Instance {
     std::int64_t end;
 };
 
+// The bounds of "all time" (a VTODO with neither DTSTART, DUE, COMPLETED nor CREATED; a VTODO with
+// only CREATED ends at all_time_end). They satisfy the condition above for any query range.
+constexpr std::int64_t all_time_start = -(std::int64_t{1} << 62);
+constexpr std::int64_t all_time_end = std::int64_t{1} << 62;
+
 struct ExpansionLimits {
     std::int64_t horizon_start;  // occurrences wholly before this are not listed
     std::int64_t horizon_end;    // nor those starting at or after this
@@ -35,6 +40,42 @@ struct Expansion {
 // EXDATE, overrides by RECURRENCE-ID (including THISANDFUTURE), all-day and floating times
 // resolved in `default_timezone` (IANA name; empty = UTC). Never loops unboundedly: a
 // FREQ=SECONDLY rule without end costs at most max_instances iterations.
+// Instances are sorted by start, then end. When `truncated`, everything starting before the last listed
+// instance's start is complete. Sub-daily rules that libical cannot iterate in bounded time (see
+// recurrence_too_costly) contribute their DTSTART only and set `truncated`. Unparseable bytes give no instances.
 Expansion expand(std::string_view bytes, std::string_view default_timezone, const ExpansionLimits& limits);
 
 }  // namespace caldav::ical
+
+// ---- for lib/ only: the same expansion on an already parsed VCALENDAR ------------------------------
+struct icalcomponent_impl;
+struct icalproperty_impl;
+struct icalrecurrencetype;
+
+namespace caldav::ical::detail {
+
+// An occurrence and the component it comes from: the master, an override (RECURRENCE-ID), or the
+// THISANDFUTURE override that shifted it.
+struct SourcedInstance {
+    std::int64_t start;
+    std::int64_t end;
+    const icalcomponent_impl* source;
+};
+
+// expand() on a parsed VCALENDAR; `flags` receives open_ended and truncated.
+std::vector<SourcedInstance> expand_calendar(icalcomponent_impl* vcalendar, std::string_view default_timezone,
+                                             const ExpansionLimits& limits, Expansion& flags);
+
+// The UTC seconds of a DATE or DATE-TIME property value (RDATE/EXDATE: the first value; PERIOD: its
+// start), TZID resolved as expand() does; a DATE is its midnight in `default_timezone`. False when
+// the property has no such value.
+bool property_time(icalcomponent_impl* vcalendar, icalproperty_impl* property, std::string_view default_timezone,
+                   std::int64_t& utc, bool& is_date);
+
+// True for the rules libical would iterate for minutes or forever (one icalrecur_iterator_next call
+// scans second by second or minute by minute up to the year 2582): sub-daily frequencies filtered
+// by BYMONTH/BYMONTHDAY/BYYEARDAY/BYWEEKNO (SECONDLY also by BYDAY). validate_calendar_object
+// refuses them and expand() does not iterate them.
+bool recurrence_too_costly(const icalrecurrencetype& rule);
+
+}  // namespace caldav::ical::detail

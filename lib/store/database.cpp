@@ -78,8 +78,8 @@ Statement& Statement::bind(int index, std::int64_t value) {
 
 Statement& Statement::bind(int index, std::string_view text) {
     // An empty view may have no data pointer, which SQLite would store as NULL: text stays text.
-    int rc = sqlite3_bind_text64(stmt_, index, text.data() != nullptr ? text.data() : "", text.size(),
-                                 SQLITE_TRANSIENT, SQLITE_UTF8);
+    int rc = sqlite3_bind_text64(stmt_, index, text.data() != nullptr ? text.data() : "", text.size(), SQLITE_TRANSIENT,
+                                 SQLITE_UTF8);
     if (rc != SQLITE_OK) db_->fail(rc, "bind");
     return *this;
 }
@@ -109,7 +109,9 @@ void Statement::run() {
     }
 }
 
-void Statement::reset() { sqlite3_reset(stmt_); }
+void Statement::reset() {
+    sqlite3_reset(stmt_);
+}
 
 std::int64_t Statement::integer(int column) const {
     return sqlite3_column_int64(stmt_, column);

@@ -7,12 +7,12 @@
 namespace caldav::store {
 
 enum class ErrorKind {
-    unavailable,  // cannot open or create the database file (permissions, missing directory)
-    corrupt,      // the file is not a database or is damaged
-    busy,         // another writer held the lock past the busy timeout
-    conflict,     // the operation contradicts what is stored (e.g. name taken by another kind)
-    uid_conflict, // another resource of the collection has the UID (detail: its path)
-    internal,     // anything else SQLite reported
+    unavailable,   // cannot open or create the database file (permissions, missing directory)
+    corrupt,       // the file is not a database or is damaged
+    busy,          // another writer held the lock past the busy timeout
+    conflict,      // the operation contradicts what is stored (e.g. name taken by another kind)
+    uid_conflict,  // another resource of the collection has the UID (detail: its path)
+    internal,      // anything else SQLite reported
 };
 
 class Error : public std::runtime_error {

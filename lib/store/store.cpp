@@ -68,7 +68,8 @@ Store& Store::for_thread(const std::string& database_path) {
 // ---- reading ----------------------------------------------------------------------
 
 Node Store::lookup_collection(std::string_view path) {
-    auto row = db_.prepare("SELECT id, kind, owner, sync_token, created, modified FROM collections WHERE path = ?1");
+    auto row = db_.prepare(
+        "SELECT id, kind, owner, sync_token, created, modified, components FROM collections WHERE path = ?1");
     row.bind(1, path);
     Node node;
     node.path = std::string(path);
@@ -131,6 +132,13 @@ std::string Store::body(std::int64_t resource_id) {
     return std::string(row.blob(0));
 }
 
+CollectionKind Store::collection_kind(std::int64_t collection_id) {
+    auto row = db_.prepare("SELECT kind FROM collections WHERE id = ?1");
+    row.bind(1, collection_id);
+    if (!row.step()) throw Error(ErrorKind::conflict, "collection vanished while being read");
+    return static_cast<CollectionKind>(row.integer(0));
+}
+
 // ---- provisioning ------------------------------------------------------------------
 
 bool Store::is_provisioned(std::string_view user) {
@@ -157,7 +165,8 @@ void Store::provision(std::string_view user) {
     ensure_collection("principals/" + name, CollectionKind::principal, user);
     ensure_collection("calendars/" + name, CollectionKind::calendar_home, user);
     ensure_collection("calendars/" + name + "/default", CollectionKind::calendar, user);
-    auto components = db_.prepare("UPDATE collections SET components = 'VEVENT,VTODO' WHERE path = ?1 AND components = ''");
+    auto components =
+        db_.prepare("UPDATE collections SET components = 'VEVENT,VTODO' WHERE path = ?1 AND components = ''");
     components.bind(1, "calendars/" + name + "/default").run();
     ensure_collection("addressbooks/" + name, CollectionKind::addressbook_home, user);
     ensure_collection("addressbooks/" + name + "/default", CollectionKind::addressbook, user);
@@ -199,8 +208,8 @@ void Store::record_change(std::int64_t collection_id, std::string_view name, boo
         "INSERT INTO changes (collection_id, name, token, deleted) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (collection_id, name) DO UPDATE SET token = excluded.token, deleted = excluded.deleted");
     log.bind(1, collection_id).bind(2, name).bind(3, token).bind(4, deleted ? 1 : 0).run();
-    auto history = db_.prepare(
-        "INSERT OR REPLACE INTO sync_history (collection_id, token, salt) VALUES (?1, ?2, random())");
+    auto history =
+        db_.prepare("INSERT OR REPLACE INTO sync_history (collection_id, token, salt) VALUES (?1, ?2, random())");
     history.bind(1, collection_id).bind(2, token).run();
 }
 
@@ -241,7 +250,8 @@ std::vector<Node> Store::overlapping(const Node& collection, std::int64_t from, 
         "       '', r.uid FROM resources r WHERE r.id IN ("
         "  SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.start < ?3 "
         "     AND (i.end > ?2 OR (i.end = i.start AND i.start >= ?2)) "
-        "  UNION SELECT id FROM resources WHERE collection_id = ?1 AND indexed_until IS NOT NULL AND indexed_until < ?3) "
+        "  UNION SELECT id FROM resources WHERE collection_id = ?1 AND indexed_until IS NOT NULL AND indexed_until < "
+        "?3) "
         "ORDER BY r.name");
     rows.bind(1, collection.id).bind(2, from).bind(3, to);
     std::vector<Node> result;

@@ -53,8 +53,8 @@ struct Occurrence {
 };
 
 struct ResourceIndex {
-    std::string uid;                  // unique within the collection (RFC 4791 §5.3.2, RFC 6352 §6.3.2)
-    std::string component;            // VEVENT, VTODO, ... (empty for vCards)
+    std::string uid;        // unique within the collection (RFC 4791 §5.3.2, RFC 6352 §6.3.2)
+    std::string component;  // VEVENT, VTODO, ... (empty for vCards)
     std::vector<Occurrence> occurrences;
     std::optional<std::int64_t> indexed_until;  // set when the series continues past the indexed horizon
 };
@@ -89,6 +89,7 @@ public:
 
     // The stored bytes of a resource, exactly as they were PUT.
     std::string body(std::int64_t resource_id);
+    CollectionKind collection_kind(std::int64_t collection_id);
 
     // Creates the user's principal, homes and default calendar and address book where missing.
     void provision(std::string_view user);

@@ -32,16 +32,28 @@ struct Validation {
 // vCard, VERSION 3.0 or 4.0, FN and UID present. Never rewrites the bytes.
 Validation validate(std::string_view bytes);
 
-// One unfolded content line.
+// One unfolded content line. A vCard 2.1-style bare parameter (`TEL;WORK;VOICE:`) is recorded as
+// TYPE=WORK, TYPE=VOICE, and a bare QUOTED-PRINTABLE/BASE64/8BIT/7BIT as ENCODING=….
 struct Property {
-    std::string group;
-    std::string name;  // upper-case
+    std::string group;  // as sent (compare case-insensitively), empty when none
+    std::string name;   // upper-case
     std::vector<std::pair<std::string, std::string>> parameters;  // names upper-case, values as sent
-    std::string value;  // raw (escaped) value
+                                                                  // (quotes and commas included)
+    std::string value;  // raw (escaped) value; quoted-printable soft line breaks are already joined
 };
 
 // The content lines of the first vCard in `bytes`, unfolded, in order (BEGIN/END excluded).
+// Lenient: lines that would fail validation are skipped.
 std::vector<Property> parse(std::string_view bytes);
+
+// The text a text-match compares (RFC 6352 §10.5.4): the value, quoted-printable decoded when
+// ENCODING=QUOTED-PRINTABLE, with the RFC 6350 §3.4 escapes (backslash before \ , ; n N) undone.
+// Structured values (N, ADR) stay one text with their `;` separators.
+std::string text_value(const Property& property);
+
+// The values of one parameter as sent (`"a,b",c` or `work,home`): split at commas outside quotes,
+// quotes removed, RFC 6868 ^n ^^ ^' decoded.
+std::vector<std::string> parameter_values(std::string_view raw);
 
 // RFC 6352 §10.5 filter values.
 struct TextMatch {
@@ -70,11 +82,19 @@ struct Filter {
     std::vector<PropFilter> prop_filters;
 };
 
+// RFC 6352 §10.5. An empty filter matches every card. A prop-filter matches when some property of
+// that name (group ignored unless the filter's name has one) passes its test; a negated text-match
+// on a property is judged per property, on a parameter over all of that parameter's values.
+// Collations other than supported_collation() ones compare as i;unicode-casemap and unknown
+// match-types as "contains": refuse them first (CARDDAV:supported-collation, RFC 6352 §8.3).
 bool matches(const std::vector<Property>& card, const Filter& filter);
 bool supported_collation(std::string_view collation);
 
 // Converts a stored vCard to another version for address-data (RFC 6352 §10.4) without touching
-// what is stored; returns the input unchanged when it already has that version.
+// what is stored; returns the input unchanged when it already has that version, when `version` is
+// neither "3.0" nor "4.0", or when `bytes` holds no vCard with a VERSION. The output is the first
+// vCard only, VERSION right after BEGIN, CRLF line ends, folded at 75 octets (never inside a UTF-8
+// sequence); lines that need no change keep their unfolded text exactly.
 std::string convert(std::string_view bytes, std::string_view version);
 
 }  // namespace caldav::vcard

@@ -1,0 +1,142 @@
+// PUT preconditions for calendar object resources and vCards, and their index rows.
+#include <httpd.h>  // first: the other httpd headers depend on it
+#include <apr_strings.h>
+#include <http_protocol.h>
+
+#include <cstring>
+#include <ctime>
+#include <limits>
+#include <vector>
+
+#include "config.hpp"
+#include "dav/access.hpp"
+#include "ical/calendar_object.hpp"
+#include "ical/instances.hpp"
+#include "object_checks.hpp"
+#include "resource_kind.hpp"
+#include "store/properties.hpp"
+#include "vcard/vcard.hpp"
+
+namespace caldav::module {
+
+namespace {
+
+using store::CollectionKind;
+
+// Occurrences are indexed from the beginning of time to this many years ahead; later ones of an
+// endless series are expanded when a query reaches past the horizon.
+constexpr std::int64_t horizon_years = 5;
+
+dav_error* precondition(request_rec* r, int status, const char* ns, const char* tag, const std::string& message) {
+    return dav_new_error_tag(r->pool, status, 0, 0, apr_pstrdup(r->pool, message.c_str()), ns, tag);
+}
+
+bool media_type_is(const char* header, const char* type) {
+    if (header == nullptr) return true;  // no Content-Type: judge by the body
+    std::size_t length = std::strlen(type);
+    return strncasecmp(header, type, length) == 0 &&
+           (header[length] == '\0' || header[length] == ';' || header[length] == ' ');
+}
+
+std::vector<std::string> split_components(const std::string& list) {
+    std::vector<std::string> result;
+    std::size_t start = 0;
+    while (start < list.size()) {
+        std::size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        result.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return result;
+}
+
+}  // namespace
+
+std::string calendar_timezone(store::Store& store, const store::Node& calendar) {
+    auto xml = store::properties::get(store.database(), {true, calendar.id}, caldav_namespace, "calendar-timezone");
+    if (!xml) return {};
+    std::size_t at = xml->find("TZID:");
+    if (at == std::string::npos) return {};
+    std::size_t end = xml->find_first_of("\r\n<", at);
+    return xml->substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
+}
+
+namespace {
+
+dav_error* check_calendar_object(request_rec* r, store::Store& store, const store::Node& calendar,
+                                 std::string_view bytes, CheckedObject& checked) {
+    const char* type = apr_table_get(r->headers_in, "Content-Type");
+    if (!media_type_is(type, "text/calendar"))
+        return precondition(r, HTTP_FORBIDDEN, caldav_namespace, "supported-calendar-data",
+                            "A calendar collection holds text/calendar resources only.");
+    ical::Validation validation = ical::validate_calendar_object(bytes, split_components(calendar.components));
+    if (validation.failed != ical::Precondition::none)
+        return precondition(r, HTTP_FORBIDDEN, caldav_namespace, ical::precondition_name(validation.failed),
+                            validation.message);
+    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    ical::ExpansionLimits limits{std::numeric_limits<std::int64_t>::min() / 2, now + horizon_years * 366 * 86400,
+                                 static_cast<std::size_t>(max_instances(directory_config(r)))};
+    ical::Expansion expansion = ical::expand(bytes, calendar_timezone(store, calendar), limits);
+    store::ResourceIndex index;
+    index.uid = validation.object.uid;
+    index.component = validation.object.component;
+    for (const ical::Instance& instance : expansion.instances)
+        index.occurrences.push_back({instance.start, instance.end});
+    // A series cut short by the instance cap is indexed up to its last listed occurrence.
+    // A series cut short by the instance cap is indexed up to its last listed occurrence (or not at
+    // all when none was listed); an open-ended one up to the horizon. Queries beyond expand on demand.
+    if (expansion.truncated)
+        index.indexed_until = expansion.instances.empty() ? limits.horizon_start : expansion.instances.back().start;
+    else if (expansion.open_ended)
+        index.indexed_until = limits.horizon_end;
+    checked.index = std::move(index);
+    checked.content_type = type != nullptr ? type : "text/calendar; charset=utf-8";
+    return nullptr;
+}
+
+dav_error* check_vcard(request_rec* r, std::string_view bytes, CheckedObject& checked) {
+    const char* type = apr_table_get(r->headers_in, "Content-Type");
+    if (!media_type_is(type, "text/vcard") && !media_type_is(type, "text/x-vcard"))
+        return precondition(r, HTTP_FORBIDDEN, carddav_namespace, "supported-address-data",
+                            "An address book holds text/vcard resources only.");
+    vcard::Validation validation = vcard::validate(bytes);
+    if (validation.failed != vcard::Precondition::none)
+        return precondition(r, HTTP_FORBIDDEN, carddav_namespace, vcard::precondition_name(validation.failed),
+                            validation.message);
+    store::ResourceIndex index;
+    index.uid = validation.card.uid;
+    checked.index = std::move(index);
+    checked.content_type = type != nullptr ? type : "text/vcard; charset=utf-8";
+    return nullptr;
+}
+
+}  // namespace
+
+dav_error* check_object(request_rec* r, const Context& context, const store::Node& collection, std::string_view path,
+                        std::string_view bytes, CheckedObject& checked) {
+    store::Store& store = open_store(context);
+    switch (collection.kind) {
+        case CollectionKind::calendar:
+            return check_calendar_object(r, store, collection, bytes, checked);
+        case CollectionKind::addressbook:
+            return check_vcard(r, bytes, checked);
+        default: {
+            const char* type = apr_table_get(r->headers_in, "Content-Type");
+            checked.content_type = type != nullptr && *type != '\0' ? type : default_content_type(path);
+            return nullptr;
+        }
+    }
+}
+
+dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path) {
+    bool card = dav::classify(existing_path).area == dav::Area::inside_addressbook_home;
+    const char* escaped = ap_escape_uri(r->pool, href(context, existing_path, false).c_str());
+    dav_error* error =
+        dav_new_error_tag(r->pool, HTTP_CONFLICT, 0, 0, "Another resource in the collection has this UID.",
+                          card ? carddav_namespace : caldav_namespace, "no-uid-conflict");
+    error->childtags =
+        apr_pstrcat(r->pool, "<D:href>", apr_xml_quote_string(r->pool, escaped, 0), "</D:href>", nullptr);
+    return error;
+}
+
+}  // namespace caldav::module

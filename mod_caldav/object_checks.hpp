@@ -1,0 +1,29 @@
+// What a PUT into a calendar or address book must satisfy (RFC 4791 §5.3.2, RFC 6352 §6.3.2),
+// answered as the precondition element in a DAV:error body, and the index built from the body.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "request.hpp"
+
+namespace caldav::module {
+
+struct CheckedObject {
+    std::string content_type;                   // what to store it as
+    std::optional<store::ResourceIndex> index;  // for members of calendars and address books
+};
+
+// Checks `bytes`, PUT at `path` into `collection`. Returns the error to answer with, or nullptr.
+dav_error* check_object(request_rec* r, const Context& context, const store::Node& collection, std::string_view path,
+                        std::string_view bytes, CheckedObject& checked);
+
+// The calendar's own time zone (RFC 4791 §5.2.2), used for floating and all-day times: the TZID
+// of the VTIMEZONE in its calendar-timezone property, or empty (UTC).
+std::string calendar_timezone(store::Store& store, const store::Node& calendar);
+
+// The no-uid-conflict error (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1) naming the resource that has the UID.
+dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path);
+
+}  // namespace caldav::module

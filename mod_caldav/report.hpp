@@ -1,0 +1,48 @@
+// REPORT (RFC 3253 §3.6) through mod_dav's deliver_report hook: the dispatch to one file per report
+// in reports/, and the streaming multistatus writer they share.
+#pragma once
+
+#include <string>
+
+#include "request.hpp"
+
+namespace caldav::module {
+
+// mod_dav's deliver_report hook (registered at MIDDLE; the provider supplies no versioning hooks).
+int deliver_report(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc, ap_filter_t* output,
+                   dav_error** error);
+
+// Writes a 207 multistatus a response at a time: each member's properties are computed in a pool
+// cleared right after they are sent, so memory does not grow with the number of members.
+class MultistatusWriter {
+public:
+    MultistatusWriter(request_rec* r, const apr_xml_doc* doc);
+    MultistatusWriter(const MultistatusWriter&) = delete;
+    MultistatusWriter& operator=(const MultistatusWriter&) = delete;
+    ~MultistatusWriter();
+
+    // A <response> with the properties the REPORT's <D:prop> asks for.
+    void properties(request_rec* r, const Context* context, store::Node node);
+    // A <response> with a status only (404 for a deleted or missing member, 403 for a refused one).
+    void status(const std::string& href_text, int status);
+    // Ends the body; `trailer` is XML to place before </D:multistatus> (e.g. DAV:sync-token).
+    void finish(const std::string& trailer = {});
+
+private:
+    request_rec* r_;
+    const apr_xml_doc* doc_;
+    apr_bucket_brigade* brigade_;
+    apr_pool_t* scratch_;
+    bool finished_ = false;
+};
+
+// The REPORTs, one file each under reports/.
+dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
+dav_error* calendar_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
+dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
+dav_error* sync_collection(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
+
+// The path below the root that an href of a REPORT body names (absolute URL or path), or nullopt.
+std::optional<std::string> path_of_href(request_rec* r, const Context& context, const std::string& href_text);
+
+}  // namespace caldav::module

@@ -1,0 +1,45 @@
+// calendar-multiget (RFC 4791 §7.9) and addressbook-multiget (RFC 6352 §8.7): the requested
+// properties of each listed href; 404 for what does not exist, 403 (and a denial line) for hrefs
+// into another user's space, so a multiget never reveals whether someone else's resource exists.
+#include <httpd.h>  // first: the other httpd headers depend on it
+#include <http_protocol.h>
+
+#include "dav/access.hpp"
+#include "denial.hpp"
+#include "report.hpp"
+#include "xml.hpp"
+
+namespace caldav::module {
+
+dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
+    const Context* context = resource->info->context;
+    if (find_child(doc, doc->root, "DAV:", "prop") == nullptr)
+        return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "The multiget names no properties (DAV:prop).");
+    store::Store& store = open_store(*context);
+    MultistatusWriter writer(r, doc);
+    for (const apr_xml_elem* element = doc->root->first_child; element != nullptr; element = element->next) {
+        if (!is_element(doc, element, "DAV:", "href")) continue;
+        std::string href_text = text_of(element);
+        std::optional<std::string> path = path_of_href(r, *context, href_text);
+        if (!path) {
+            writer.status(href_text, HTTP_NOT_FOUND);
+            continue;
+        }
+        dav::Decision decision = dav::decide(context->user, dav::classify(*path), dav::Operation::read);
+        if (!decision.allowed) {
+            deny(r, HTTP_FORBIDDEN, decision.reason);
+            writer.status(href_text, HTTP_FORBIDDEN);
+            continue;
+        }
+        store::Node node = store.lookup(*path);
+        if (!node.exists()) {
+            writer.status(href(*context, *path, false), HTTP_NOT_FOUND);
+            continue;
+        }
+        writer.properties(r, context, std::move(node));
+    }
+    writer.finish();
+    return nullptr;
+}
+
+}  // namespace caldav::module

@@ -1,0 +1,43 @@
+// Small helpers for reading request bodies parsed by httpd (apr_xml_doc): namespaces, names, text.
+#pragma once
+
+#include <apr_xml.h>
+
+#include <cstring>
+#include <string>
+
+namespace caldav::module {
+
+inline const char* namespace_of(const apr_xml_doc* doc, const apr_xml_elem* element) {
+    if (element->ns == APR_XML_NS_NONE) return "";
+    return APR_XML_GET_URI_ITEM(doc->namespaces, element->ns);
+}
+
+inline bool is_element(const apr_xml_doc* doc, const apr_xml_elem* element, const char* ns, const char* name) {
+    return std::strcmp(element->name, name) == 0 && std::strcmp(namespace_of(doc, element), ns) == 0;
+}
+
+inline const apr_xml_elem* find_child(const apr_xml_doc* doc, const apr_xml_elem* parent, const char* ns,
+                                      const char* name) {
+    for (const apr_xml_elem* child = parent->first_child; child != nullptr; child = child->next)
+        if (is_element(doc, child, ns, name)) return child;
+    return nullptr;
+}
+
+inline const char* attribute(const apr_xml_elem* element, const char* name) {
+    for (const apr_xml_attr* scan = element->attr; scan != nullptr; scan = scan->next)
+        if (std::strcmp(scan->name, name) == 0) return scan->value;
+    return nullptr;
+}
+
+// The element's text content (its cdata, children's text ignored), whitespace trimmed.
+inline std::string text_of(const apr_xml_elem* element) {
+    std::string text;
+    for (const apr_text* scan = element->first_cdata.first; scan != nullptr; scan = scan->next) text += scan->text;
+    std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    std::size_t last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+}  // namespace caldav::module

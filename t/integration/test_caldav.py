@@ -1,0 +1,223 @@
+"""test_caldav.py: CalDAV and CardDAV against a real Apache, scripted the way clients talk:
+discovery from the root (RFC 5397, RFC 4791 §6, RFC 6352 §7), MKCALENDAR and extended MKCOL,
+PUT preconditions (RFC 4791 §5.3.2, RFC 6352 §6.3.2), calendar-multiget, calendar-query with
+recurring events, sync-collection (RFC 6578), addressbook-query and GET exports.
+"""
+
+import re
+import sys
+
+from davclient import CALDAV, CARDDAV, Checks, Client, ical_event, multistatus, prop_text, vcard
+
+CT_ICS = "text/calendar; charset=utf-8"
+CT_VCF = "text/vcard; charset=utf-8"
+CS = "http://calendarserver.org/ns/"
+ROOT = "/caldav/"
+PRINCIPAL = "/caldav/principals/alice/"
+CAL_HOME = "/caldav/calendars/alice/"
+CAL = CAL_HOME + "default/"
+AB = "/caldav/addressbooks/alice/default/"
+
+c = Checks("caldav")
+alice = Client("alice", "alicepw")
+
+
+def propfind(path, props, depth=0):
+    r = alice.propfind(path, depth, props)
+    c.status(r, 207, "PROPFIND %s" % path)
+    return multistatus(r) if r.status == 207 else {}
+
+
+def href_of(props, key):
+    entry = props.get(key)
+    if not entry or entry[0] != 200:
+        return None
+    return prop_text(entry[1].find("{DAV:}href"))
+
+
+def report(path, body, depth=1):
+    return alice.request("REPORT", path, body=body, depth=depth, content_type="application/xml; charset=utf-8")
+
+
+# ---- discovery (RFC 5397, RFC 4791 §6.2.1, RFC 6352 §7.1.1) ----------------------------------
+root = propfind(ROOT, [("DAV:", "current-user-principal")]).get(ROOT, {})
+c.check(href_of(root, "{DAV:}current-user-principal") == PRINCIPAL, "RFC 5397: root names alice's principal")
+principal = propfind(PRINCIPAL, [("DAV:", "resourcetype"), (CALDAV, "calendar-home-set"),
+                                 (CARDDAV, "addressbook-home-set"), (CALDAV, "calendar-user-address-set"),
+                                 ("DAV:", "principal-URL")]).get(PRINCIPAL, {})
+c.check(href_of(principal, "{%s}calendar-home-set" % CALDAV) == CAL_HOME, "RFC 4791 §6.2.1: calendar-home-set")
+c.check(href_of(principal, "{%s}addressbook-home-set" % CARDDAV) == "/caldav/addressbooks/alice/",
+        "RFC 6352 §7.1.1: addressbook-home-set")
+c.check(href_of(principal, "{DAV:}principal-URL") == PRINCIPAL, "RFC 3744 §4.2: principal-URL")
+rt = principal.get("{DAV:}resourcetype")
+c.check(rt is not None and rt[1].find("{DAV:}principal") is not None, "RFC 3744 §4: principal resourcetype")
+address = principal.get("{%s}calendar-user-address-set" % CALDAV)
+c.check(address is not None and "mailto:alice" in "".join(address[1].itertext()),
+        "RFC 6638 §2.4.1: calendar-user-address-set has a mailto:")
+
+home = propfind(CAL_HOME, [("DAV:", "resourcetype"), (CALDAV, "supported-calendar-component-set"),
+                           (CS, "getctag"), ("DAV:", "sync-token"), ("DAV:", "supported-report-set"),
+                           ("DAV:", "current-user-privilege-set"), ("DAV:", "displayname")], depth=1)
+cal = home.get(CAL, {})
+rt = cal.get("{DAV:}resourcetype")
+c.check(rt is not None and rt[1].find("{%s}calendar" % CALDAV) is not None, "RFC 4791 §4.2: default is a calendar")
+comps = cal.get("{%s}supported-calendar-component-set" % CALDAV)
+names = sorted(e.get("name") for e in comps[1]) if comps and comps[0] == 200 else []
+c.check(names == ["VEVENT", "VTODO"], "RFC 4791 §5.2.3: default calendar takes VEVENT and VTODO", detail=names)
+reports = cal.get("{DAV:}supported-report-set")
+report_text = "" if reports is None else "".join(e.tag for e in reports[1].iter())
+c.check("calendar-query" in report_text and "sync-collection" in report_text, "supported-report-set lists reports")
+ctag = cal.get("{%s}getctag" % CS)
+c.check(ctag is not None and ctag[0] == 200, "CalendarServer getctag on the calendar")
+privs = cal.get("{DAV:}current-user-privilege-set")
+c.check(privs is not None and privs[1].find(".//{DAV:}write-content") is not None,
+        "RFC 3744 §5.4: alice may write her calendar")
+
+# ---- MKCALENDAR (RFC 4791 §5.3.1) and extended MKCOL (RFC 5689) -----------------------------
+mk = ('<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="%s" xmlns:A="http://apple.com/ns/ical/">'
+      '<D:set><D:prop><D:displayname>Work</D:displayname><C:calendar-description>Job</C:calendar-description>'
+      '<C:supported-calendar-component-set><C:comp name="VTODO"/></C:supported-calendar-component-set>'
+      '<A:calendar-color>#FF0000FF</A:calendar-color></D:prop></D:set></C:mkcalendar>' % CALDAV)
+WORK = CAL_HOME + "work/"
+r = alice.request("MKCALENDAR", WORK, body=mk, content_type="application/xml")
+c.status(r, 201, "MKCALENDAR with properties")
+r = alice.request("MKCALENDAR", WORK, body=mk, content_type="application/xml")
+c.status(r, 405, "MKCALENDAR on an existing URL")
+work = propfind(WORK, [("DAV:", "displayname"), ("http://apple.com/ns/ical/", "calendar-color"),
+                       (CALDAV, "supported-calendar-component-set")]).get(WORK, {})
+c.check(prop_text(work.get("{DAV:}displayname", (0, None))[1]) == "Work", "displayname set by MKCALENDAR")
+c.check(prop_text(work.get("{http://apple.com/ns/ical/}calendar-color", (0, None))[1]) == "#FF0000FF",
+        "calendar-color round-trips")
+r = alice.put(WORK + "event.ics", ical_event("work-event@example.org"), CT_ICS)
+c.status(r, 403, "RFC 4791 §5.3.2: a VEVENT into a VTODO-only calendar")
+c.check(b"supported-calendar-component" in r.body, "the body names supported-calendar-component", r)
+r = alice.request("MKCALENDAR", WORK + "inner/", body=mk, content_type="application/xml")
+c.status(r, 403, "RFC 4791 §5.3.1: no calendar inside a calendar")
+mkcol = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:R="%s"><D:set><D:prop>'
+         '<D:resourcetype><D:collection/><R:addressbook/></D:resourcetype><D:displayname>Friends</D:displayname>'
+         '</D:prop></D:set></D:mkcol>' % CARDDAV)
+r = alice.request("MKCOL", "/caldav/addressbooks/alice/friends/", body=mkcol, content_type="application/xml")
+c.status(r, 201, "RFC 5689: extended MKCOL makes an address book")
+ab = propfind("/caldav/addressbooks/alice/friends/", [("DAV:", "resourcetype")]).get(
+    "/caldav/addressbooks/alice/friends/", {})
+rt = ab.get("{DAV:}resourcetype")
+c.check(rt is not None and rt[1].find("{%s}addressbook" % CARDDAV) is not None, "the new collection is an address book")
+
+# ---- PUT preconditions (RFC 4791 §5.3.2) -------------------------------------------------------
+r = alice.put(CAL + "bad.ics", b"BEGIN:VCALENDAR\r\nthis is not iCalendar\r\n", CT_ICS)
+c.status(r, 403, "valid-calendar-data")
+c.check(b"valid-calendar-data" in r.body, "the body names valid-calendar-data", r)
+r = alice.put(CAL + "card.ics", vcard("x", "X"), CT_VCF)
+c.status(r, 403, "supported-calendar-data for a vCard")
+event = ical_event("uid-1@example.org", "Original", "20300105T100000Z", "20300105T110000Z")
+event = event.replace(b"END:VEVENT", b"X-VENDOR-THING;X-PARAM=\"a:b\":kept as is\r\nEND:VEVENT")
+r = alice.put(CAL + "one.ics", event, CT_ICS)
+c.status(r, 201, "PUT an event")
+r = alice.get(CAL + "one.ics")
+c.check(r.body == event, "what was PUT is what is served, byte for byte")
+r = alice.put(CAL + "dup.ics", ical_event("uid-1@example.org"), CT_ICS)
+c.status(r, 409, "no-uid-conflict")
+c.check(b"no-uid-conflict" in r.body and CAL.encode() + b"one.ics" in r.body, "the body names the existing href", r)
+
+# ---- calendar-query with recurrence (RFC 4791 §7.8, §9.9) --------------------------------------
+weekly = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:weekly@example.org\r\n"
+          "DTSTAMP:20240101T000000Z\r\nDTSTART:20290101T090000Z\r\nDTEND:20290101T100000Z\r\n"
+          "RRULE:FREQ=WEEKLY\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+c.status(alice.put(CAL + "weekly.ics", weekly, CT_ICS), 201, "PUT a weekly series without end")
+todo = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VTODO\r\nUID:todo@example.org\r\n"
+        "DTSTAMP:20240101T000000Z\r\nSUMMARY:Buy milk\r\nEND:VTODO\r\nEND:VCALENDAR\r\n").encode()
+c.status(alice.put(CAL + "todo.ics", todo, CT_ICS), 201, "PUT a todo without dates")
+
+
+def query(comp, start, end):
+    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
+            '<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="%s">'
+            '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
+            % (CALDAV, comp, start, end))
+    r = report(CAL, body)
+    c.status(r, 207, "calendar-query %s %s..%s" % (comp, start, end))
+    return sorted(h.rsplit("/", 1)[-1] for h in multistatus(r)) if r.status == 207 else []
+
+
+c.check(query("VEVENT", "20300105T000000Z", "20300106T000000Z") == ["one.ics"], "query finds the single event")
+c.check(query("VEVENT", "20310101T000000Z", "20310108T000000Z") == ["weekly.ics"],
+        "query finds a weekly occurrence two years in")
+c.check(query("VEVENT", "20450101T000000Z", "20450108T000000Z") == ["weekly.ics"],
+        "query past the index horizon expands the open-ended series on demand")
+c.check(query("VEVENT", "20200101T000000Z", "20200108T000000Z") == [], "nothing before the series starts")
+c.check(query("VTODO", "20200101T000000Z", "20200108T000000Z") == ["todo.ics"],
+        "RFC 4791 §9.9: a VTODO without dates matches any range")
+bad = ('<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop><D:getetag/></D:prop>'
+       '<C:filter><C:comp-filter name="VCALENDAR"><C:prop-filter name="SUMMARY"><C:text-match collation="i;klingon">x'
+       '</C:text-match></C:prop-filter></C:comp-filter></C:filter></C:calendar-query>' % CALDAV)
+r = report(CAL, bad)
+c.status(r, 403, "RFC 4791 §7.5.1: unsupported collation")
+c.check(b"supported-collation" in r.body, "the body names supported-collation", r)
+
+# ---- calendar-multiget (RFC 4791 §7.9) -------------------------------------------------------
+body = ('<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop><D:getetag/><C:calendar-data/>'
+        '</D:prop><D:href>%sone.ics</D:href><D:href>%smissing.ics</D:href>'
+        '<D:href>/caldav/calendars/bob/default/x.ics</D:href></C:calendar-multiget>' % (CALDAV, CAL, CAL))
+r = report(CAL, body)
+c.status(r, 207, "calendar-multiget")
+got = multistatus(r) if r.status == 207 else {}
+data = got.get(CAL + "one.ics", {}).get("{%s}calendar-data" % CALDAV)
+c.check(data is not None and data[1].text is not None and data[1].text.encode() == event.replace(b"\r\n", b"\n"),
+        "calendar-data is the stored object")
+c.check(got.get(CAL + "missing.ics", {}).get(None, (None,))[0] == 404, "a missing href is a 404 response")
+c.check(got.get("/caldav/calendars/bob/default/x.ics", {}).get(None, (None,))[0] == 403,
+        "an href into another user's space is a 403 response")
+
+# ---- sync-collection (RFC 6578) ----------------------------------------------------------------
+
+
+def sync(token, limit=None):
+    lim = "<D:limit><D:nresults>%d</D:nresults></D:limit>" % limit if limit else ""
+    body = ('<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>%s</D:sync-token>'
+            '<D:sync-level>1</D:sync-level>%s<D:prop><D:getetag/></D:prop></D:sync-collection>' % (token, lim))
+    return report(CAL, body, depth=None)
+
+
+r = sync("")
+c.status(r, 207, "initial sync-collection")
+token1 = re.search(rb"<D:sync-token>([^<]*)</D:sync-token>", r.body)
+token1 = token1.group(1).decode() if token1 else ""
+initial = multistatus(r) if r.status == 207 else {}
+c.check(set(initial) >= {CAL + "one.ics", CAL + "weekly.ics", CAL + "todo.ics"}, "initial sync lists the members")
+c.status(alice.delete(CAL + "todo.ics"), 204, "delete the todo")
+c.status(alice.put(CAL + "two.ics", ical_event("uid-2@example.org"), CT_ICS), 201, "add an event")
+r = sync(token1)
+c.status(r, 207, "incremental sync-collection")
+delta = multistatus(r) if r.status == 207 else {}
+c.check(delta.get(CAL + "todo.ics", {}).get(None, (None,))[0] == 404, "a deletion is a 404 response")
+c.check("{DAV:}getetag" in delta.get(CAL + "two.ics", {}), "an addition comes with its properties")
+c.check(CAL + "one.ics" not in delta, "unchanged members are not listed")
+r = sync(token1, limit=1)
+c.status(r, 207, "sync-collection with a limit")
+truncated = multistatus(r) if r.status == 207 else {}
+c.check(truncated.get(CAL, {}).get(None, (None,))[0] == 507, "RFC 6578 §3.6: truncation is a 507 response")
+r = sync("urn:mod-caldav:sync:1-12345")
+c.status(r, 403, "an unknown token")
+c.check(b"valid-sync-token" in r.body, "the body names valid-sync-token", r)
+
+# ---- CardDAV: PUT, addressbook-query, export (RFC 6352) ---------------------------------------
+card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:card-1\r\nFN:Zoë Müller\r\nN:Müller;Zoë;;;\r\n"
+        "EMAIL;TYPE=work:zoe@example.org\r\nX-ABLabel:custom\r\nEND:VCARD\r\n").encode()
+c.status(alice.put(AB + "zoe.vcf", card, CT_VCF), 201, "PUT a vCard")
+c.check(alice.get(AB + "zoe.vcf").body == card, "the vCard is served byte for byte")
+c.status(alice.put(AB + "bad.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n", CT_VCF), 403, "valid-address-data")
+c.status(alice.put(AB + "dup.vcf", card, CT_VCF), 409, "RFC 6352 §6.3.2.1: no-uid-conflict")
+q = ('<?xml version="1.0"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop><D:getetag/><R:address-data/>'
+     '</D:prop><R:filter><R:prop-filter name="FN"><R:text-match collation="i;unicode-casemap" match-type="contains">'
+     'zoË</R:text-match></R:prop-filter></R:filter></R:addressbook-query>' % CARDDAV)
+r = report(AB, q)
+c.status(r, 207, "addressbook-query")
+c.check(list(multistatus(r)) == [AB + "zoe.vcf"] if r.status == 207 else False,
+        "RFC 6352 §10.5: i;unicode-casemap finds Zoë")
+r = alice.get(AB)
+c.check(r.status == 200 and r.body.count(b"BEGIN:VCARD") == 1, "GET on the address book exports its cards")
+r = alice.get(CAL)
+c.check(r.status == 200 and r.body.startswith(b"BEGIN:VCALENDAR") and r.body.count(b"BEGIN:VEVENT") == 3,
+        "GET on the calendar exports one VCALENDAR", r)
+
+c.finish()

@@ -1,0 +1,189 @@
+// Calendar object resources (lib/ical/calendar_object): RFC 4791 §4.1 and the §5.3.2 preconditions.
+#include <catch2/catch.hpp>
+
+#include "ical/calendar_object.hpp"
+
+#include <string>
+
+using namespace caldav::ical;
+
+namespace {
+
+std::string calendar(const std::string& body, const std::string& head = "VERSION:2.0\nPRODID:-//test//EN\n") {
+    return "BEGIN:VCALENDAR\n" + head + body + "END:VCALENDAR\n";
+}
+
+std::string event(const std::string& lines, const std::string& uid = "e1") {
+    return "BEGIN:VEVENT\nUID:" + uid + "\nDTSTAMP:20240101T000000Z\n" + lines + "END:VEVENT\n";
+}
+
+const std::string simple = calendar(event("DTSTART:20240105T100000Z\nDTEND:20240105T110000Z\nSUMMARY:x\n"));
+
+Precondition check(const std::string& bytes, const std::vector<std::string>& components = {}) {
+    Validation validation = validate_calendar_object(bytes, components);
+    INFO(validation.message);
+    return validation.failed;
+}
+
+}  // namespace
+
+TEST_CASE("RFC 4791 §4.1: a simple event is one calendar object resource", "[calendar_object]") {
+    Validation validation = validate_calendar_object(simple, {"VEVENT", "VTODO"});
+    CHECK(validation.failed == Precondition::none);
+    CHECK(validation.object.uid == "e1");
+    CHECK(validation.object.component == "VEVENT");
+}
+
+TEST_CASE("RFC 4791 §5.3.2: precondition element names", "[calendar_object]") {
+    CHECK(std::string(precondition_name(Precondition::none)).empty());
+    CHECK(std::string(precondition_name(Precondition::valid_calendar_data)) == "valid-calendar-data");
+    CHECK(std::string(precondition_name(Precondition::valid_calendar_object_resource)) ==
+          "valid-calendar-object-resource");
+    CHECK(std::string(precondition_name(Precondition::supported_calendar_component)) == "supported-calendar-component");
+    CHECK(std::string(precondition_name(Precondition::supported_calendar_data)) == "supported-calendar-data");
+    CHECK(std::string(precondition_name(Precondition::max_instances)) == "max-instances");
+}
+
+TEST_CASE("RFC 5545 §3.1: CRLF, bare LF, folding and a BOM are all accepted", "[calendar_object]") {
+    std::string crlf;
+    for (char c : simple) {
+        if (c == '\n') crlf += '\r';
+        crlf += c;
+    }
+    CHECK(check(crlf) == Precondition::none);
+    CHECK(check("\xEF\xBB\xBF" + simple) == Precondition::none);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nSUMMARY:a long\r\n  folded\n\tline\nDESCRIPTION:x\n"))) ==
+          Precondition::none);
+    CHECK(check(simple + "\n\n") == Precondition::none);
+}
+
+TEST_CASE("RFC 4791 §5.3.2 valid-calendar-data: what is not iCalendar", "[calendar_object]") {
+    CHECK(check("") == Precondition::valid_calendar_data);
+    CHECK(check("hello world") == Precondition::valid_calendar_data);
+    CHECK(check(std::string("BEGIN:VCALENDAR\nVERSION:2.0\n\0\nEND:VCALENDAR\n", 43)) ==
+          Precondition::valid_calendar_data);
+    // BEGIN/END.
+    CHECK(check("BEGIN:VCALENDAR\nVERSION:2.0\n" + event("DTSTART:20240105T100000Z\n")) ==
+          Precondition::valid_calendar_data);
+    CHECK(check(calendar("BEGIN:VEVENT\nUID:a\nDTSTART:20240105T100000Z\nEND:VTODO\n")) ==
+          Precondition::valid_calendar_data);
+    CHECK(check(calendar("BEGIN:VEVENT\nUID:a\nDTSTART:20240105T100000Z\n")) == Precondition::valid_calendar_data);
+    CHECK(check("BEGIN:VEVENT\nUID:a\nDTSTART:20240105T100000Z\nEND:VEVENT\n") == Precondition::valid_calendar_data);
+    CHECK(check("PRODID:x\n" + simple) == Precondition::valid_calendar_data);
+    // Garbage lines and bad names.
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\ngarbage line here\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nSUM MARY:x\n"))) == Precondition::valid_calendar_data);
+    // Values the server relies on.
+    CHECK(check(calendar(event("DTSTART:garbage\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T1000\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20241305T100000Z\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240230T100000Z\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T250000Z\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nRRULE:FREQ=SOMETIMES\n"))) ==
+          Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nRRULE:FREQ=DAILY;COUNT=x\n"))) ==
+          Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nDURATION:one hour\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nEXDATE:20240106T100000Z,tomorrow\n"))) ==
+          Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\n"), "VERSION:1.0\n")) == Precondition::valid_calendar_data);
+}
+
+TEST_CASE("RFC 5545 §3.8.8: unknown properties, parameters and X- extensions are tolerated", "[calendar_object]") {
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nX-FOO;X-BAR=1:baz\nFOO;BAR=baz:x\n"
+                               "ATTENDEE;ROLE=WEIRD;FOOP=1;CN=\"A: B\":mailto:a@example.com\n"
+                               "STATUS:SOMETHING-NEW\nGEO:not a geo\nX-APPLE-STRUCTURED-LOCATION;VALUE=URI:geo:1,2\n"
+                               "DTSTART;X-IGNORED=1:20240105T100000Z\n") +
+                         "BEGIN:X-VENDOR-THING\nX-A:b\nEND:X-VENDOR-THING\n")) != Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nX-FOO;X-BAR=1:baz\nFOO;BAR=baz:x\n"
+                               "ATTENDEE;ROLE=WEIRD;FOOP=1;CN=\"A: B\":mailto:a@example.com\n"
+                               "STATUS:SOMETHING-NEW\nGEO:not a geo\n")) +
+                "") == Precondition::none);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nBEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT15M\n"
+                               "X-WR-ALARMUID:1\nEND:VALARM\n") +
+                         "BEGIN:X-VENDOR-THING\nX-A:b\nEND:X-VENDOR-THING\n")) == Precondition::none);
+    // Missing VERSION and PRODID are forgiven.
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\n"), "")) == Precondition::none);
+}
+
+TEST_CASE("RFC 5545 §3.2.19: TZIDs with trailing spaces and without VTIMEZONE are tolerated", "[calendar_object]") {
+    CHECK(check(calendar(event("DTSTART;TZID=\"W. Europe Standard Time \":20240105T100000\n"
+                               "DTEND;TZID=Europe/Berlin  :20240105T110000\n"))) == Precondition::none);
+    CHECK(check(calendar("BEGIN:VTIMEZONE\nTZID:Mine \nBEGIN:STANDARD\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\n"
+                         "DTSTART:19700101T000000\nEND:STANDARD\nEND:VTIMEZONE\n" +
+                         event("DTSTART;TZID=Mine:20240105T100000\n"))) == Precondition::none);
+    CHECK(check(calendar("BEGIN:VTIMEZONE\nBEGIN:STANDARD\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\n"
+                         "DTSTART:19700101T000000\nEND:STANDARD\nEND:VTIMEZONE\n" +
+                         event("DTSTART:20240105T100000Z\n"))) == Precondition::valid_calendar_data);
+}
+
+TEST_CASE("RFC 4791 §4.1: no METHOD in a calendar object resource", "[calendar_object]") {
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\n"), "VERSION:2.0\nMETHOD:REQUEST\n")) ==
+          Precondition::valid_calendar_object_resource);
+}
+
+TEST_CASE("RFC 4791 §4.1: exactly one VCALENDAR", "[calendar_object]") {
+    CHECK(check(simple + simple) == Precondition::valid_calendar_object_resource);
+}
+
+TEST_CASE("RFC 4791 §4.1: one component type", "[calendar_object]") {
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\n") + "BEGIN:VTODO\nUID:e1\nEND:VTODO\n")) ==
+          Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar("BEGIN:VTIMEZONE\nTZID:x\nBEGIN:STANDARD\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\n"
+                         "DTSTART:19700101T000000\nEND:STANDARD\nEND:VTIMEZONE\n")) ==
+          Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar("")) == Precondition::valid_calendar_object_resource);
+}
+
+TEST_CASE("RFC 4791 §4.1: one UID, one master, overrides with RECURRENCE-ID", "[calendar_object]") {
+    std::string master = event("DTSTART:20240105T100000Z\nRRULE:FREQ=DAILY;COUNT=5\n");
+    std::string override_ = event("RECURRENCE-ID:20240106T100000Z\nDTSTART:20240106T120000Z\n");
+    Validation ok = validate_calendar_object(calendar(master + override_), {"VEVENT"});
+    CHECK(ok.failed == Precondition::none);
+    CHECK(ok.object.uid == "e1");
+    // Overrides alone (an invitation to one occurrence).
+    CHECK(check(calendar(override_)) == Precondition::none);
+    CHECK(check(calendar(master + event("DTSTART:20240105T100000Z\n", "other"))) ==
+          Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar(master + master)) == Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar(master + override_ + override_)) == Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar("BEGIN:VEVENT\nDTSTART:20240105T100000Z\nEND:VEVENT\n")) ==
+          Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar("BEGIN:VEVENT\nUID:\nDTSTART:20240105T100000Z\nEND:VEVENT\n")) != Precondition::none);
+}
+
+TEST_CASE("RFC 5545 §3.6.1: VEVENT needs DTSTART, not both DTEND and DURATION", "[calendar_object]") {
+    CHECK(check(calendar(event("SUMMARY:no start\n"))) == Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nDTEND:20240105T110000Z\nDURATION:PT1H\n"))) ==
+          Precondition::valid_calendar_object_resource);
+}
+
+TEST_CASE("RFC 5545 §3.6.2: VTODO rules", "[calendar_object]") {
+    CHECK(check(calendar("BEGIN:VTODO\nUID:t\nSUMMARY:undated\nEND:VTODO\n")) == Precondition::none);
+    CHECK(check(calendar("BEGIN:VTODO\nUID:t\nDUE:20240105T100000Z\nEND:VTODO\n")) == Precondition::none);
+    CHECK(check(calendar("BEGIN:VTODO\nUID:t\nDTSTART:20240105T100000Z\nDUE:20240105T100000Z\nDURATION:PT1H\n"
+                         "END:VTODO\n")) == Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar("BEGIN:VTODO\nUID:t\nDURATION:PT1H\nEND:VTODO\n")) ==
+          Precondition::valid_calendar_object_resource);
+    CHECK(check(calendar("BEGIN:VTODO\nUID:t\nRRULE:FREQ=DAILY\nEND:VTODO\n")) ==
+          Precondition::valid_calendar_object_resource);
+}
+
+TEST_CASE("RFC 4791 §5.3.2 supported-calendar-component", "[calendar_object]") {
+    std::string todo = calendar("BEGIN:VTODO\nUID:t\nEND:VTODO\n");
+    CHECK(check(todo, {"VEVENT"}) == Precondition::supported_calendar_component);
+    CHECK(check(todo, {"vevent", "vtodo"}) == Precondition::none);
+    CHECK(check(todo, {}) == Precondition::none);
+    CHECK(validate_calendar_object(calendar("BEGIN:VJOURNAL\nUID:j\nEND:VJOURNAL\n"), {}).object.component ==
+          "VJOURNAL");
+    CHECK(check(calendar("BEGIN:VFREEBUSY\nUID:f\nEND:VFREEBUSY\n"), {"VFREEBUSY"}) == Precondition::none);
+    CHECK(check(calendar("BEGIN:VSOMETHING\nUID:f\nEND:VSOMETHING\n")) == Precondition::supported_calendar_component);
+}
+
+TEST_CASE("recurrence rules libical cannot iterate in bounded time are refused", "[calendar_object][bomb]") {
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nRRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30\n"))) ==
+          Precondition::max_instances);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nRRULE:FREQ=SECONDLY\n"))) == Precondition::none);
+    CHECK(check(calendar(event("DTSTART:20240105T100000Z\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\n"))) ==
+          Precondition::none);
+}
