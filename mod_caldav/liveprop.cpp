@@ -13,7 +13,11 @@
 
 #include "config.hpp"
 #include "dav/access.hpp"
+#include "dav/path.hpp"
 #include "dav/sync_token.hpp"
+#include "ical/calendar_data.hpp"
+#include "object_checks.hpp"
+#include "xml.hpp"
 #include "request.hpp"
 #include "resource_kind.hpp"
 
@@ -181,8 +185,26 @@ const char* component_set(apr_pool_t* pool, const store::Node& node) {
     return result;
 }
 
+// The REPORT's <C:calendar-data> element may ask for the occurrences of a range (RFC 4791 §9.6.5).
+const apr_xml_elem* expand_request(const dav_resource* resource) {
+    dav_liveprop_elem* element = dav_get_liveprop_element(resource);
+    if (element == nullptr || element->elem == nullptr || element->doc == nullptr) return nullptr;
+    return find_child(element->doc, element->elem, caldav_namespace, "expand");
+}
+
 const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
-    std::string body = open_store(*resource->info->context).body(node_of(resource).id);
+    store::Store& store = open_store(*resource->info->context);
+    std::string body = store.body(node_of(resource).id);
+    if (const apr_xml_elem* expand = expand_request(resource)) {
+        std::optional<std::int64_t> start =
+            ical::parse_utc_time(attribute(expand, "start") ? attribute(expand, "start") : "");
+        std::optional<std::int64_t> end =
+            ical::parse_utc_time(attribute(expand, "end") ? attribute(expand, "end") : "");
+        if (start && end) {
+            store::Node calendar = store.lookup(dav::parent_path(node_of(resource).path));
+            body = ical::expand_object(body, *start, *end, calendar_timezone(store, calendar));
+        }
+    }
     return apr_xml_quote_string(pool, apr_pstrmemdup(pool, body.data(), body.size()), 0);
 }
 

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "dav/path.hpp"
+#include "ical/calendar_data.hpp"
 #include "object_checks.hpp"
 #include "query/calendar_filter.hpp"
 #include "report.hpp"
@@ -29,14 +30,9 @@ struct InvalidFilter {
 // RFC 4791 §9.9: start and end are UTC date-times in the basic format, 20060104T000000Z.
 std::optional<std::int64_t> utc_time(const char* text) {
     if (text == nullptr) return std::nullopt;
-    std::tm parts{};
-    if (std::strlen(text) != 16 || text[8] != 'T' || text[15] != 'Z') throw InvalidFilter{"valid-filter", "bad time"};
-    if (std::sscanf(text, "%4d%2d%2dT%2d%2d%2d", &parts.tm_year, &parts.tm_mon, &parts.tm_mday, &parts.tm_hour,
-                    &parts.tm_min, &parts.tm_sec) != 6)
-        throw InvalidFilter{"valid-filter", std::string("time-range value is not a UTC date-time: ") + text};
-    parts.tm_year -= 1900;
-    parts.tm_mon -= 1;
-    return static_cast<std::int64_t>(timegm(&parts));
+    std::optional<std::int64_t> seconds = ical::parse_utc_time(text);
+    if (!seconds) throw InvalidFilter{"valid-filter", std::string("time-range value is not a UTC date-time: ") + text};
+    return seconds;
 }
 
 query::TimeRange read_time_range(const apr_xml_elem* element) {

@@ -58,6 +58,7 @@ isolation|alias|240|\"$PYTHON\" \"$here/test_isolation.py\"
 isolation-anonymous|alias|120|\"$PYTHON\" \"$here/test_isolation.py\" --anonymous
 fail2ban|alias|240|\"$PYTHON\" \"$here/test_fail2ban.py\"
 caldav|alias|240|\"$PYTHON\" \"$here/test_caldav.py\"
+python-caldav|alias|240|\"$PYTHON\" \"$here/test_python_caldav.py\"
 propfind-memory|alias|300|\"$PYTHON\" \"$here/test_propfind_memory.py\"
 "
 

@@ -79,8 +79,13 @@ uids = sorted(str(e.vobject_instance.vevent.uid.value) for e in found)
 c.check(uids == ["single@example.org", "standup@example.org"], "time-range search finds the recurring event",
         detail=uids)
 expanded = calendar.date_search(start, end, expand=True)
-c.check(len(expanded) == 3, "expanded search: lunch + standups on the 10th (the 11th is an EXDATE) = 2+1",
-        detail=len(expanded))
+vevents = [v for obj in expanded for v in obj.vobject_instance.vevent_list]
+c.check(len(vevents) == 2, "expanded search: lunch and the standup of the 10th (the 11th is an EXDATE)",
+        detail=[v.serialize() for v in vevents])
+standups = [v for v in vevents if v.uid.value == "standup@example.org"]
+c.check(len(standups) == 1 and hasattr(standups[0], "recurrence_id") and not hasattr(standups[0], "rrule"),
+        "RFC 4791 §9.6.5: the server expanded the series into an instance with a RECURRENCE-ID",
+        detail=[v.serialize() for v in standups])
 
 objects = calendar.objects_by_sync_token(load_objects=False)
 token = objects.sync_token

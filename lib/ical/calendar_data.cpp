@@ -1,0 +1,125 @@
+// calendar-data expand (RFC 4791 §9.6.5) on libical's tree, driven by the same expansion as the index.
+#include "ical/calendar_data.hpp"
+
+#include <libical/ical.h>
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+#include "ical/instances.hpp"
+
+namespace caldav::ical {
+
+namespace {
+
+struct ComponentDeleter {
+    void operator()(icalcomponent* component) const { icalcomponent_free(component); }
+};
+using Component = std::unique_ptr<icalcomponent, ComponentDeleter>;
+
+constexpr std::size_t max_expanded = 10000;
+
+void remove_all(icalcomponent* component, icalproperty_kind kind) {
+    while (icalproperty* property = icalcomponent_get_first_property(component, kind)) {
+        icalcomponent_remove_property(component, property);
+        icalproperty_free(property);
+    }
+}
+
+icaltimetype utc_time(std::int64_t seconds, bool is_date) {
+    return icaltime_from_timet_with_zone(static_cast<time_t>(seconds), is_date ? 1 : 0,
+                                         icaltimezone_get_utc_timezone());
+}
+
+void set_time(icalcomponent* component, icalproperty_kind kind, std::int64_t seconds, bool is_date) {
+    remove_all(component, kind);
+    icalproperty* property = icalproperty_new(kind);
+    icaltimetype time = utc_time(seconds, is_date);
+    icalproperty_set_value(property, is_date ? icalvalue_new_date(time) : icalvalue_new_datetime(time));
+    icalcomponent_add_property(component, property);
+}
+
+bool recurs(icalcomponent* component) {
+    return icalcomponent_get_first_property(component, ICAL_RRULE_PROPERTY) != nullptr ||
+           icalcomponent_get_first_property(component, ICAL_RDATE_PROPERTY) != nullptr;
+}
+
+bool is_date_valued(icalcomponent* component) {
+    icalproperty* start = icalcomponent_get_first_property(component, ICAL_DTSTART_PROPERTY);
+    return start != nullptr && icaltime_is_date(icalproperty_get_dtstart(start));
+}
+
+// One occurrence of `source` as a stand-alone component in UTC.
+icalcomponent* instance_of(icalcomponent* vcalendar, const detail::SourcedInstance& instance, std::string_view timezone,
+                           bool series) {
+    auto* source = const_cast<icalcomponent*>(reinterpret_cast<const icalcomponent*>(instance.source));
+    icalcomponent* copy = icalcomponent_new_clone(source);
+    bool is_date = is_date_valued(source);
+    for (icalproperty_kind kind :
+         {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY, ICAL_EXRULE_PROPERTY})
+        remove_all(copy, kind);
+    bool has_end = icalcomponent_get_first_property(source, ICAL_DTEND_PROPERTY) != nullptr;
+    bool has_due = icalcomponent_get_first_property(source, ICAL_DUE_PROPERTY) != nullptr;
+    if (icalcomponent_get_first_property(source, ICAL_DTSTART_PROPERTY) != nullptr)
+        set_time(copy, ICAL_DTSTART_PROPERTY, instance.start, is_date);
+    if (has_end) set_time(copy, ICAL_DTEND_PROPERTY, instance.end, is_date);
+    if (has_due && !icalcomponent_get_first_property(source, ICAL_DTSTART_PROPERTY))
+        set_time(copy, ICAL_DUE_PROPERTY, instance.end, is_date);
+    if (!series) return copy;
+    // The occurrence's original start: an override's own RECURRENCE-ID, else the instance start.
+    std::int64_t original = instance.start;
+    bool original_is_date = is_date;
+    if (icalproperty* id = icalcomponent_get_first_property(source, ICAL_RECURRENCEID_PROPERTY))
+        detail::property_time(reinterpret_cast<icalcomponent_impl*>(vcalendar),
+                              reinterpret_cast<icalproperty_impl*>(id), timezone, original, original_is_date);
+    set_time(copy, ICAL_RECURRENCEID_PROPERTY, original, original_is_date);
+    return copy;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_utc_time(std::string_view text) {
+    if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return std::nullopt;
+    std::string copy(text);
+    std::tm parts{};
+    int consumed = 0;
+    if (std::sscanf(copy.c_str(), "%4d%2d%2dT%2d%2d%2dZ%n", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
+                    &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &consumed) != 6 ||
+        consumed != 16)
+        return std::nullopt;
+    if (parts.tm_mon < 1 || parts.tm_mon > 12 || parts.tm_mday < 1 || parts.tm_mday > 31 || parts.tm_hour > 23 ||
+        parts.tm_min > 59 || parts.tm_sec > 60)
+        return std::nullopt;
+    parts.tm_year -= 1900;
+    parts.tm_mon -= 1;
+    return static_cast<std::int64_t>(timegm(&parts));
+}
+
+std::string expand_object(std::string_view bytes, std::int64_t start, std::int64_t end,
+                          std::string_view default_timezone) {
+    std::string text(bytes);
+    Component vcalendar(icalparser_parse_string(text.c_str()));
+    if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return text;
+    Expansion flags;
+    std::vector<detail::SourcedInstance> instances = detail::expand_calendar(
+        reinterpret_cast<icalcomponent_impl*>(vcalendar.get()), default_timezone, {start, end, max_expanded}, flags);
+    bool series = false;
+    for (icalcomponent* scan = icalcomponent_get_first_component(vcalendar.get(), ICAL_ANY_COMPONENT); scan;
+         scan = icalcomponent_get_next_component(vcalendar.get(), ICAL_ANY_COMPONENT))
+        series =
+            series || recurs(scan) || icalcomponent_get_first_property(scan, ICAL_RECURRENCEID_PROPERTY) != nullptr;
+
+    Component result(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
+    for (icalproperty* property = icalcomponent_get_first_property(vcalendar.get(), ICAL_ANY_PROPERTY); property;
+         property = icalcomponent_get_next_property(vcalendar.get(), ICAL_ANY_PROPERTY))
+        icalcomponent_add_property(result.get(), icalproperty_new_clone(property));
+    for (const detail::SourcedInstance& instance : instances)
+        icalcomponent_add_component(result.get(), instance_of(vcalendar.get(), instance, default_timezone, series));
+    char* rendered = icalcomponent_as_ical_string_r(result.get());
+    std::string out = rendered != nullptr ? rendered : "";
+    free(rendered);
+    return out;
+}
+
+}  // namespace caldav::ical

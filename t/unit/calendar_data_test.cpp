@@ -1,0 +1,53 @@
+// calendar-data expand (RFC 4791 §9.6.5): one component per occurrence, in UTC.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "ical/calendar_data.hpp"
+
+using caldav::ical::expand_object;
+
+namespace {
+
+int count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+const char* const series =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nTZOFFSETFROM:+0100\r\n"
+    "TZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20300107T100000\r\n"
+    "DTEND;TZID=Europe/Berlin:20300107T110000\r\nRRULE:FREQ=DAILY;COUNT=5\r\nEXDATE;TZID=Europe/"
+    "Berlin:20300109T100000\r\n"
+    "SUMMARY:Daily\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20240101T000000Z\r\nRECURRENCE-ID;TZID=Europe/Berlin:20300110T100000\r\n"
+    "DTSTART;TZID=Europe/Berlin:20300110T150000\r\nDTEND;TZID=Europe/Berlin:20300110T160000\r\nSUMMARY:Moved\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+}  // namespace
+
+TEST_CASE("RFC 4791 §9.6.5: expand lists each occurrence in range with a UTC RECURRENCE-ID", "[calendar-data]") {
+    // 7 Jan .. 11 Jan 2030 minus the EXDATE on the 9th: 4 occurrences, the 10th moved to 15:00.
+    std::string out = expand_object(series, 1893974400 /* 2030-01-07 */, 1894406400 /* 2030-01-12 */, "");
+    CHECK(count(out, "BEGIN:VEVENT") == 4);
+    CHECK(count(out, "RRULE") == 0);
+    CHECK(count(out, "EXDATE") == 0);
+    CHECK(count(out, "BEGIN:VTIMEZONE") == 0);
+    CHECK(out.find("RECURRENCE-ID:20300107T090000Z") != std::string::npos);
+    CHECK(out.find("DTSTART:20300110T140000Z") != std::string::npos);
+    CHECK(out.find("RECURRENCE-ID:20300110T090000Z") != std::string::npos);
+    CHECK(out.find("SUMMARY:Moved") != std::string::npos);
+}
+
+TEST_CASE("RFC 4791 §9.6.5: a range holding one occurrence gives one component", "[calendar-data]") {
+    std::string out = expand_object(series, 1894147200 /* 2030-01-09 */, 1894233600 /* 2030-01-10 */, "");
+    CHECK(count(out, "BEGIN:VEVENT") == 0);  // the 9th is excluded
+    out = expand_object(series, 1894233600 /* 2030-01-10 */, 1894320000 /* 2030-01-11 */, "");
+    CHECK(count(out, "BEGIN:VEVENT") == 1);
+    CHECK(out.find("SUMMARY:Moved") != std::string::npos);
+}
