@@ -143,13 +143,17 @@ const char* reports(apr_pool_t* pool, const store::Node& node) {
     if (node.kind == CollectionKind::calendar) {
         const char* c = prefix(pool, caldav_ns);
         return apr_pstrcat(pool, report(pool, apr_psprintf(pool, "<%s:calendar-query/>", c)),
-                           report(pool, apr_psprintf(pool, "<%s:calendar-multiget/>", c)), sync, nullptr);
+                           report(pool, apr_psprintf(pool, "<%s:calendar-multiget/>", c)),
+                           report(pool, apr_psprintf(pool, "<%s:free-busy-query/>", c)), sync, nullptr);
     }
     if (node.kind == CollectionKind::addressbook) {
         const char* card = prefix(pool, carddav_ns);
         return apr_pstrcat(pool, report(pool, apr_psprintf(pool, "<%s:addressbook-query/>", card)),
                            report(pool, apr_psprintf(pool, "<%s:addressbook-multiget/>", card)), sync, nullptr);
     }
+    if (node.kind == CollectionKind::principal || node.path == "principals")
+        return apr_pstrcat(pool, report(pool, "<D:principal-property-search/>"),
+                           report(pool, "<D:principal-search-property-set/>"), nullptr);
     return "";
 }
 

@@ -70,6 +70,11 @@ int deliver_report(request_rec* r, const dav_resource* resource, const apr_xml_d
         if (is_element(doc, root, caldav_namespace, "calendar-query")) return calendar_query(r, resource, doc);
         if (is_element(doc, root, carddav_namespace, "addressbook-query")) return addressbook_query(r, resource, doc);
         if (is_element(doc, root, "DAV:", "sync-collection")) return sync_collection(r, resource, doc);
+        if (is_element(doc, root, caldav_namespace, "free-busy-query")) return free_busy_query(r, resource, doc);
+        if (is_element(doc, root, "DAV:", "principal-property-search"))
+            return principal_property_search(r, resource, doc);
+        if (is_element(doc, root, "DAV:", "principal-search-property-set"))
+            return principal_search_property_set(r, resource, doc);
         // RFC 3253 §3.6: a report the resource does not support.
         return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, "This report is not supported here.", nullptr,
                                  "supported-report");

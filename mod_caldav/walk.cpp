@@ -60,14 +60,25 @@ dav_error* visit(Walk& walk, const dav_resource* resource, int depth) {
 
     const store::Node& collection = node_of(resource);
     store::Store& store = open_store(*walk.context);
+    int member_depth = depth == DAV_INFINITY ? DAV_INFINITY : depth - 1;
+    // macOS Contacts uses only the first address book a home lists: the default one comes first.
+    bool default_first = collection.kind == store::CollectionKind::calendar_home ||
+                         collection.kind == store::CollectionKind::addressbook_home;
+    std::string default_path = dav::join_path(collection.path, "default");
+    if (default_first) {
+        store::Node first = store.lookup(default_path);
+        if (first.exists()) {
+            if (dav_error* error = visit_member(walk, std::move(first), member_depth)) return error;
+        }
+    }
     std::string after;
     for (;;) {
         std::vector<store::Node> page = store.children(collection, after, page_size);
         if (page.empty()) break;
         after = std::string(dav::last_segment(page.back().path));
         for (store::Node& member : page) {
+            if (default_first && member.path == default_path) continue;
             if (!dav::decide(walk.context->user, dav::classify(member.path), dav::Operation::read).allowed) continue;
-            int member_depth = depth == DAV_INFINITY ? DAV_INFINITY : depth - 1;
             if (dav_error* error = visit_member(walk, std::move(member), member_depth)) return error;
         }
     }

@@ -154,6 +154,23 @@ r = report(CAL, bad)
 c.status(r, 403, "RFC 4791 §7.5.1: unsupported collation")
 c.check(b"supported-collation" in r.body, "the body names supported-collation", r)
 
+# ---- free-busy-query (RFC 4791 §7.10) and principal-property-search (RFC 3744 §9.4) ----------------
+fb = ('<?xml version="1.0"?><C:free-busy-query xmlns:C="%s"><C:time-range start="20310101T000000Z" '
+      'end="20310108T000000Z"/></C:free-busy-query>' % CALDAV)
+r = report(CAL, fb)
+c.status(r, 200, "free-busy-query")
+c.check(r.body.count(b"FREEBUSY:") == 1 and b"FREEBUSY:20310106T090000Z/20310106T100000Z" in r.body,
+        "the weekly event is busy on its Monday", r)
+pps = ('<?xml version="1.0"?><D:principal-property-search xmlns:D="DAV:"><D:property-search><D:prop><D:displayname/>'
+       '</D:prop><D:match>ALI</D:match></D:property-search><D:prop><D:displayname/><C:calendar-home-set xmlns:C="%s"/>'
+       '</D:prop></D:principal-property-search>' % CALDAV)
+r = report("/caldav/principals/", pps, depth=0)
+c.status(r, 207, "principal-property-search")
+c.check(list(multistatus(r)) == [PRINCIPAL] if r.status == 207 else False, "the search finds alice herself", r)
+pps_bob = pps.replace("ALI", "bob")
+r = report("/caldav/principals/", pps_bob, depth=0)
+c.check(r.status == 207 and b"bob" not in r.body.replace(b">bob<", b""), "a search never names another user", r)
+
 # ---- calendar-multiget (RFC 4791 §7.9) -------------------------------------------------------
 body = ('<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop><D:getetag/><C:calendar-data/>'
         '</D:prop><D:href>%sone.ics</D:href><D:href>%smissing.ics</D:href>'
