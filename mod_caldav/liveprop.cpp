@@ -189,17 +189,46 @@ const char* component_set(apr_pool_t* pool, const store::Node& node) {
     return result;
 }
 
-// The REPORT's <C:calendar-data> element may ask for the occurrences of a range (RFC 4791 §9.6.5).
-const apr_xml_elem* expand_request(const dav_resource* resource) {
+std::string upper_case(const char* text) {
+    std::string result;
+    for (const char* c = text != nullptr ? text : ""; *c != '\0'; ++c)
+        result += static_cast<char>(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+    return result;
+}
+
+// RFC 4791 §9.6.1: <C:comp> with <C:prop>/<C:allprop> and nested <C:comp>/<C:allcomp>.
+ical::ComponentSelection read_selection(const apr_xml_doc* doc, const apr_xml_elem* comp) {
+    ical::ComponentSelection selection;
+    selection.name = upper_case(attribute(comp, "name"));
+    for (const apr_xml_elem* child = comp->first_child; child != nullptr; child = child->next) {
+        if (is_element(doc, child, caldav_namespace, "prop")) {
+            selection.all_properties = false;
+            if (const char* property = attribute(child, "name")) selection.properties.push_back(upper_case(property));
+        } else if (is_element(doc, child, caldav_namespace, "comp")) {
+            selection.all_components = false;
+            selection.components.push_back(read_selection(doc, child));
+        }
+    }
+    // An explicit allprop/allcomp wins over any listed names.
+    if (find_child(doc, comp, caldav_namespace, "allprop") != nullptr) selection.all_properties = true;
+    if (find_child(doc, comp, caldav_namespace, "allcomp") != nullptr) selection.all_components = true;
+    return selection;
+}
+
+// The REPORT's <C:calendar-data> element, which may select parts or ask for occurrences (RFC 4791 §9.6).
+dav_liveprop_elem* data_request(const dav_resource* resource) {
     dav_liveprop_elem* element = dav_get_liveprop_element(resource);
     if (element == nullptr || element->elem == nullptr || element->doc == nullptr) return nullptr;
-    return find_child(element->doc, element->elem, caldav_namespace, "expand");
+    return element;
 }
 
 const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
     store::Store& store = open_store(*resource->info->context);
     std::string body = store.body(node_of(resource).id);
-    if (const apr_xml_elem* expand = expand_request(resource)) {
+    dav_liveprop_elem* request = data_request(resource);
+    const apr_xml_elem* expand =
+        request != nullptr ? find_child(request->doc, request->elem, caldav_namespace, "expand") : nullptr;
+    if (expand != nullptr) {
         std::optional<std::int64_t> start =
             ical::parse_utc_time(attribute(expand, "start") ? attribute(expand, "start") : "");
         std::optional<std::int64_t> end =
@@ -209,6 +238,9 @@ const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
             body = ical::expand_object(body, *start, *end, calendar_timezone(store, calendar));
         }
     }
+    const apr_xml_elem* comp =
+        request != nullptr ? find_child(request->doc, request->elem, caldav_namespace, "comp") : nullptr;
+    if (comp != nullptr) body = ical::select_parts(body, read_selection(request->doc, comp));
     return apr_xml_quote_string(pool, apr_pstrmemdup(pool, body.data(), body.size()), 0);
 }
 

@@ -123,3 +123,70 @@ std::string expand_object(std::string_view bytes, std::int64_t start, std::int64
 }
 
 }  // namespace caldav::ical
+
+namespace caldav::ical {
+
+namespace {
+
+std::string upper_name(std::string_view line) {
+    std::string name;
+    for (char c : line) {
+        if (c == ':' || c == ';' || c == '\r' || c == '\n') break;
+        name += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    return name;
+}
+
+const ComponentSelection* child_selection(const ComponentSelection* parent, const std::string& name) {
+    static const ComponentSelection everything{};
+    if (parent == nullptr) return nullptr;
+    if (parent->all_components) return &everything;
+    for (const ComponentSelection& child : parent->components)
+        if (child.name == name) return &child;
+    return nullptr;
+}
+
+bool property_selected(const ComponentSelection* selection, const std::string& name) {
+    if (selection == nullptr) return false;
+    if (selection->all_properties) return true;
+    for (const std::string& wanted : selection->properties)
+        if (wanted == name) return true;
+    return false;
+}
+
+}  // namespace
+
+std::string select_parts(std::string_view bytes, const ComponentSelection& selection) {
+    std::string out;
+    // One entry per open component: its selection, or nullptr when it (or an ancestor) is left out.
+    std::vector<const ComponentSelection*> open;
+    std::size_t start = 0;
+    bool keeping_line = false;  // whether the current content line (and its continuations) is kept
+    while (start < bytes.size()) {
+        std::size_t end = bytes.find('\n', start);
+        end = end == std::string_view::npos ? bytes.size() : end + 1;
+        std::string_view line = bytes.substr(start, end - start);
+        start = end;
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+            if (keeping_line) out += line;
+            continue;
+        }
+        std::string name = upper_name(line);
+        if (name == "BEGIN") {
+            std::string component = upper_name(line.substr(6));
+            const ComponentSelection* current = open.empty() ? (component == selection.name ? &selection : nullptr)
+                                                             : child_selection(open.back(), component);
+            open.push_back(current);
+            keeping_line = current != nullptr;
+        } else if (name == "END") {
+            keeping_line = !open.empty() && open.back() != nullptr;
+            if (!open.empty()) open.pop_back();
+        } else {
+            keeping_line = !open.empty() && property_selected(open.back(), name);
+        }
+        if (keeping_line) out += line;
+    }
+    return out;
+}
+
+}  // namespace caldav::ical

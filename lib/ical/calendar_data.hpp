@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace caldav::ical {
 
@@ -19,5 +20,22 @@ std::string expand_object(std::string_view bytes, std::int64_t start, std::int64
 // A UTC date-time in the basic format of CalDAV's time-range and expand attributes
 // (20060104T000000Z, RFC 4791 §9.9) as seconds since the epoch; nullopt when malformed.
 std::optional<std::int64_t> parse_utc_time(std::string_view text);
+
+}  // namespace caldav::ical
+
+namespace caldav::ical {
+
+// The <C:comp>/<C:prop> selection of calendar-data (RFC 4791 §9.6.1-§9.6.3), from VCALENDAR down.
+struct ComponentSelection {
+    std::string name;                     // upper-case component name
+    bool all_properties = true;           // <C:allprop/>, or no <C:prop> given
+    std::vector<std::string> properties;  // upper-case names, when not all
+    bool all_components = true;           // <C:allcomp/>, or no <C:comp> given
+    std::vector<ComponentSelection> components;
+};
+
+// The object reduced to the selected components and properties. Works on content lines, so what is
+// kept is byte for byte what was stored; BEGIN/END lines of kept components always stay.
+std::string select_parts(std::string_view bytes, const ComponentSelection& selection);
 
 }  // namespace caldav::ical

@@ -185,6 +185,16 @@ c.check(got.get(CAL + "missing.ics", {}).get(None, (None,))[0] == 404, "a missin
 c.check(got.get("/caldav/calendars/bob/default/x.ics", {}).get(None, (None,))[0] == 403,
         "an href into another user's space is a 403 response")
 
+partial = ('<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop><C:calendar-data>'
+           '<C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VEVENT"><C:prop name="UID"/>'
+           '<C:prop name="X-VENDOR-THING"/></C:comp></C:comp></C:calendar-data></D:prop><D:href>%sone.ics</D:href>'
+           '</C:calendar-multiget>' % (CALDAV, CAL))
+r = report(CAL, partial)
+data = multistatus(r).get(CAL + "one.ics", {}).get("{%s}calendar-data" % CALDAV) if r.status == 207 else None
+text = data[1].text if data is not None else ""
+c.check("X-VENDOR-THING" in text and "SUMMARY" not in text and "UID:uid-1@example.org" in text,
+        "RFC 4791 §9.6.1: calendar-data returns only the selected properties", r)
+
 # ---- sync-collection (RFC 6578) ----------------------------------------------------------------
 
 

@@ -51,3 +51,21 @@ TEST_CASE("RFC 4791 §9.6.5: a range holding one occurrence gives one component"
     CHECK(count(out, "BEGIN:VEVENT") == 1);
     CHECK(out.find("SUMMARY:Moved") != std::string::npos);
 }
+
+TEST_CASE("RFC 4791 §9.6.1: comp and prop select parts of the object, bytes kept", "[calendar-data]") {
+    caldav::ical::ComponentSelection vevent{"VEVENT", false, {"UID", "DTSTART"}, false, {}};
+    caldav::ical::ComponentSelection top{"VCALENDAR", false, {"VERSION"}, false, {vevent}};
+    std::string out = caldav::ical::select_parts(series, top);
+    CHECK(out.find("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") == 0);
+    CHECK(out.find("PRODID") == std::string::npos);
+    CHECK(out.find("VTIMEZONE") == std::string::npos);
+    CHECK(count(out, "BEGIN:VEVENT") == 2);
+    CHECK(count(out, "SUMMARY") == 0);
+    CHECK(out.find("DTSTART;TZID=Europe/Berlin:20300107T100000\r\n") != std::string::npos);
+    CHECK(out.rfind("END:VCALENDAR\r\n") == out.size() - 15);
+}
+
+TEST_CASE("RFC 4791 §9.6.1: allcomp and allprop keep everything", "[calendar-data]") {
+    caldav::ical::ComponentSelection everything{"VCALENDAR"};
+    CHECK(caldav::ical::select_parts(series, everything) == series);
+}
