@@ -153,7 +153,8 @@ const char* reports(apr_pool_t* pool, const store::Node& node) {
     }
     if (node.kind == CollectionKind::principal || node.path == "principals")
         return apr_pstrcat(pool, report(pool, "<D:principal-property-search/>"),
-                           report(pool, "<D:principal-search-property-set/>"), nullptr);
+                           report(pool, "<D:principal-search-property-set/>"), report(pool, "<D:expand-property/>"),
+                           nullptr);
     return "";
 }
 

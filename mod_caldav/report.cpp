@@ -71,6 +71,7 @@ int deliver_report(request_rec* r, const dav_resource* resource, const apr_xml_d
         if (is_element(doc, root, carddav_namespace, "addressbook-query")) return addressbook_query(r, resource, doc);
         if (is_element(doc, root, "DAV:", "sync-collection")) return sync_collection(r, resource, doc);
         if (is_element(doc, root, caldav_namespace, "free-busy-query")) return free_busy_query(r, resource, doc);
+        if (is_element(doc, root, "DAV:", "expand-property")) return expand_property(r, resource, doc);
         if (is_element(doc, root, "DAV:", "principal-property-search"))
             return principal_property_search(r, resource, doc);
         if (is_element(doc, root, "DAV:", "principal-search-property-set"))

@@ -41,6 +41,7 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
 dav_error* calendar_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
 dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
 dav_error* sync_collection(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
+dav_error* expand_property(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
 dav_error* free_busy_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
 dav_error* principal_property_search(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
 dav_error* principal_search_property_set(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);

@@ -171,6 +171,13 @@ pps_bob = pps.replace("ALI", "bob")
 r = report("/caldav/principals/", pps_bob, depth=0)
 c.check(r.status == 207 and b"bob" not in r.body.replace(b">bob<", b""), "a search never names another user", r)
 
+ep = ('<?xml version="1.0"?><D:expand-property xmlns:D="DAV:"><D:property name="calendar-home-set" '
+      'namespace="%s"/><D:property name="displayname"/></D:expand-property>' % CALDAV)
+r = report(PRINCIPAL, ep, depth=0)
+c.status(r, 207, "expand-property on the principal")
+got = multistatus(r).get(PRINCIPAL, {}) if r.status == 207 else {}
+c.check(href_of(got, "{%s}calendar-home-set" % CALDAV) == CAL_HOME, "RFC 3253 §3.8: expand-property lists the property")
+
 # ---- calendar-multiget (RFC 4791 §7.9) -------------------------------------------------------
 body = ('<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop><D:getetag/><C:calendar-data/>'
         '</D:prop><D:href>%sone.ics</D:href><D:href>%smissing.ics</D:href>'
