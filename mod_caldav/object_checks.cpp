@@ -105,6 +105,7 @@ dav_error* check_vcard(request_rec* r, std::string_view bytes, CheckedObject& ch
                             validation.message);
     store::ResourceIndex index;
     index.uid = validation.card.uid;
+    index.card_fields = vcard::index_fields(vcard::parse(bytes));
     checked.index = std::move(index);
     checked.content_type = type != nullptr ? type : "text/vcard; charset=utf-8";
     return nullptr;

@@ -76,6 +76,16 @@ CREATE TABLE instances (
 );
 CREATE INDEX instances_by_time ON instances(collection_id, start, end);
 CREATE INDEX instances_by_resource ON instances(resource_id);
+-- The vCard properties addressbook-query filters on most (FN, N, EMAIL, TEL, NICKNAME, ORG), case-folded
+-- (i;unicode-casemap), so a query parses only the cards whose values can match.
+CREATE TABLE card_index (
+    resource_id   INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    collection_id INTEGER NOT NULL,
+    property      TEXT NOT NULL,
+    folded        TEXT NOT NULL
+);
+CREATE INDEX card_index_by_property ON card_index(collection_id, property);
+CREATE INDEX card_index_by_resource ON card_index(resource_id);
 CREATE TABLE collection_properties (
     collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
     namespace     TEXT NOT NULL,

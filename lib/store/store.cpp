@@ -235,6 +235,14 @@ void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, co
     fields.run();
     auto clear = db_.prepare("DELETE FROM instances WHERE resource_id = ?1");
     clear.bind(1, resource_id).run();
+    auto clear_fields = db_.prepare("DELETE FROM card_index WHERE resource_id = ?1");
+    clear_fields.bind(1, resource_id).run();
+    auto field =
+        db_.prepare("INSERT INTO card_index (resource_id, collection_id, property, folded) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto& [property, folded] : index.card_fields) {
+        field.bind(1, resource_id).bind(2, collection_id).bind(3, property).bind(4, folded).run();
+        field.reset();
+    }
     auto insert = db_.prepare("INSERT INTO instances (resource_id, collection_id, start, end) VALUES (?1, ?2, ?3, ?4)");
     for (const Occurrence& occurrence : index.occurrences) {
         insert.bind(1, resource_id).bind(2, collection_id).bind(3, occurrence.start).bind(4, occurrence.end).run();
@@ -254,6 +262,23 @@ std::vector<Node> Store::overlapping(const Node& collection, std::int64_t from, 
         "?3) "
         "ORDER BY r.name");
     rows.bind(1, collection.id).bind(2, from).bind(3, to);
+    std::vector<Node> result;
+    while (rows.step()) result.push_back(member_from_row(rows, collection.path));
+    return result;
+}
+
+std::vector<Node> Store::cards_matching(const Node& collection, std::string_view property, std::string_view folded,
+                                        std::string_view match_type) {
+    auto rows = db_.prepare(
+        "SELECT r.name, 0, r.id, r.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, "
+        "       '', r.uid FROM resources r WHERE r.id IN ("
+        "  SELECT resource_id FROM card_index WHERE collection_id = ?1 AND property = ?2 AND CASE ?4 "
+        "    WHEN 'equals' THEN folded = ?3 "
+        "    WHEN 'starts-with' THEN substr(folded, 1, length(?3)) = ?3 "
+        "    WHEN 'ends-with' THEN length(folded) >= length(?3) AND substr(folded, -length(?3)) = ?3 "
+        "    ELSE instr(folded, ?3) > 0 END) "
+        "ORDER BY r.name");
+    rows.bind(1, collection.id).bind(2, property).bind(3, folded).bind(4, match_type);
     std::vector<Node> result;
     while (rows.step()) result.push_back(member_from_row(rows, collection.path));
     return result;
@@ -352,6 +377,10 @@ void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, 
         "INSERT INTO instances (resource_id, collection_id, start, end) "
         "SELECT ?2, ?3, start, end FROM instances WHERE resource_id = ?1");
     instances.bind(1, resource_id).bind(2, new_id).bind(3, collection_id).run();
+    auto fields = db_.prepare(
+        "INSERT INTO card_index (resource_id, collection_id, property, folded) "
+        "SELECT ?2, ?3, property, folded FROM card_index WHERE resource_id = ?1");
+    fields.bind(1, resource_id).bind(2, new_id).bind(3, collection_id).run();
     auto properties = db_.prepare(
         "INSERT INTO resource_properties (resource_id, namespace, name, xml) "
         "SELECT ?2, namespace, name, xml FROM resource_properties WHERE resource_id = ?1");
@@ -428,6 +457,8 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
         rename.bind(1, from.id).bind(2, parent.id).bind(3, name).run();
         auto instances = db_.prepare("UPDATE instances SET collection_id = ?2 WHERE resource_id = ?1");
         instances.bind(1, from.id).bind(2, parent.id).run();
+        auto fields = db_.prepare("UPDATE card_index SET collection_id = ?2 WHERE resource_id = ?1");
+        fields.bind(1, from.id).bind(2, parent.id).run();
         record_change(from.collection_id, last_segment(source), true);
     }
     record_change(parent.id, name, false);

@@ -57,6 +57,7 @@ struct ResourceIndex {
     std::string component;  // VEVENT, VTODO, ... (empty for vCards)
     std::vector<Occurrence> occurrences;
     std::optional<std::int64_t> indexed_until;  // set when the series continues past the indexed horizon
+    std::vector<std::pair<std::string, std::string>> card_fields;  // vCards: (property, case-folded value)
 };
 
 // One entry of a collection's change log (RFC 6578).
@@ -104,6 +105,11 @@ public:
     // Members whose occurrences overlap [from, to) (RFC 4791 §9.9 via the instances index), plus
     // those whose series was indexed only up to before `to` (the caller expands them on demand).
     std::vector<Node> overlapping(const Node& collection, std::int64_t from, std::int64_t to);
+
+    // Cards with an indexed `property` whose folded value matches `folded` by `match_type` (equals,
+    // contains, starts-with, ends-with): a superset of the cards a text-match on it can select.
+    std::vector<Node> cards_matching(const Node& collection, std::string_view property, std::string_view folded,
+                                     std::string_view match_type);
 
     // The change log since `token` in token order, at most `limit` entries (RFC 6578 §3.3).
     std::vector<Change> changes_since(const Node& collection, std::int64_t token, int limit);

@@ -796,6 +796,21 @@ bool to_v3(Property& property) {
 
 }  // namespace
 
+std::string casefold(std::string_view text) {
+    return unicode_fold(text);
+}
+
+bool is_indexed_property(std::string_view name) {
+    return name == "FN" || name == "N" || name == "EMAIL" || name == "TEL" || name == "NICKNAME" || name == "ORG";
+}
+
+std::vector<std::pair<std::string, std::string>> index_fields(const std::vector<Property>& card) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const Property& property : card)
+        if (is_indexed_property(property.name)) fields.emplace_back(property.name, casefold(text_value(property)));
+    return fields;
+}
+
 const char* precondition_name(Precondition precondition) {
     switch (precondition) {
         case Precondition::supported_address_data:

@@ -88,6 +88,14 @@ struct Filter {
 // Collations other than supported_collation() ones compare as i;unicode-casemap and unknown
 // match-types as "contains": refuse them first (CARDDAV:supported-collation, RFC 6352 §8.3).
 bool matches(const std::vector<Property>& card, const Filter& filter);
+
+// i;unicode-casemap folding (the comparison form text-matches use).
+std::string casefold(std::string_view text);
+
+// The properties an addressbook-query most often filters on, with their folded text values, for
+// the store's card index: (name, folded value) pairs of FN, N, EMAIL, TEL, NICKNAME and ORG.
+std::vector<std::pair<std::string, std::string>> index_fields(const std::vector<Property>& card);
+bool is_indexed_property(std::string_view name);
 bool supported_collation(std::string_view collation);
 
 // Converts a stored vCard to another version for address-data (RFC 6352 §10.4) without touching

@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include <http_protocol.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -51,6 +52,7 @@ const char* required_name(const apr_xml_elem* element) {
 vcard::PropFilter read_prop_filter(const apr_xml_doc* doc, const apr_xml_elem* element) {
     vcard::PropFilter filter;
     filter.name = required_name(element);
+    for (char& c : filter.name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     filter.all_of = is_all_of(element);
     for (const apr_xml_elem* child = element->first_child; child != nullptr; child = child->next) {
         if (is_element(doc, child, carddav_namespace, "is-not-defined")) filter.is_not_defined = true;
@@ -89,6 +91,24 @@ long read_limit(const apr_xml_doc* doc) {
     return value > 0 ? value : 0;
 }
 
+// A positive text-match on an indexed property that every matching card must satisfy: the index then
+// yields a superset of the answer, and only those cards are parsed. Folding maps a substring to a
+// substring, so folded comparison never loses a match under any of the three collations.
+const vcard::TextMatch* narrowing_match(const vcard::Filter& filter, const vcard::PropFilter** property) {
+    if (filter.prop_filters.empty() || (!filter.all_of && filter.prop_filters.size() > 1)) return nullptr;
+    for (const vcard::PropFilter& candidate : filter.prop_filters) {
+        if (candidate.is_not_defined || !vcard::is_indexed_property(candidate.name)) continue;
+        bool single = candidate.text_matches.size() == 1 && candidate.param_filters.empty();
+        if (!single && !candidate.all_of) continue;
+        for (const vcard::TextMatch& match : candidate.text_matches) {
+            if (match.negate) continue;
+            *property = &candidate;
+            return &match;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
@@ -115,9 +135,20 @@ dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const
     if (!resource->collection) {
         test(target);
     } else if (target.kind == store::CollectionKind::addressbook && dav_get_depth(r, 0) > 0) {
-        std::string after;
+        const vcard::PropFilter* indexed = nullptr;
+        const vcard::TextMatch* narrowing = narrowing_match(filter, &indexed);
         bool more = true;
-        while (more) {
+        if (narrowing != nullptr) {
+            for (store::Node& node :
+                 store.cards_matching(target, indexed->name, vcard::casefold(narrowing->text), narrowing->match_type)) {
+                if (!test(std::move(node))) {
+                    more = false;
+                    break;
+                }
+            }
+        }
+        std::string after;
+        while (more && narrowing == nullptr) {
             std::vector<store::Node> page = store.children(target, after, 256);
             if (page.empty()) break;
             after = page.back().path.substr(page.back().path.rfind('/') + 1);

@@ -244,3 +244,26 @@ TEST_CASE("concurrent writers from several threads lose nothing", "[store][concu
     CHECK(seen == threads * writes);
     CHECK(calendar.sync_token >= threads * writes);
 }
+
+TEST_CASE("the card index narrows by folded value and match type (RFC 6352 §10.5.4)", "[store][cards]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    ResourceIndex zoe;
+    zoe.uid = "z";
+    zoe.card_fields = {{"FN", "zoë müller"}, {"EMAIL", "zoe@example.org"}};
+    store.put("addressbooks/alice/default/z.vcf", "text/vcard", "card", &zoe);
+    ResourceIndex max;
+    max.uid = "m";
+    max.card_fields = {{"FN", "max"}};
+    store.put("addressbooks/alice/default/m.vcf", "text/vcard", "card", &max);
+    Node book = store.lookup("addressbooks/alice/default");
+    CHECK(store.cards_matching(book, "FN", "müll", "contains").size() == 1);
+    CHECK(store.cards_matching(book, "FN", "zoë", "starts-with").size() == 1);
+    CHECK(store.cards_matching(book, "FN", "müller", "ends-with").size() == 1);
+    CHECK(store.cards_matching(book, "FN", "max", "equals").size() == 1);
+    CHECK(store.cards_matching(book, "FN", "ma", "equals").empty());
+    CHECK(store.cards_matching(book, "EMAIL", "max", "contains").empty());
+    store.remove("addressbooks/alice/default/z.vcf");
+    CHECK(store.cards_matching(book, "FN", "zoë", "contains").empty());
+}
