@@ -242,7 +242,7 @@ const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
     const apr_xml_elem* comp =
         request != nullptr ? find_child(request->doc, request->elem, caldav_namespace, "comp") : nullptr;
     if (comp != nullptr) body = ical::select_parts(body, read_selection(request->doc, comp));
-    return apr_xml_quote_string(pool, apr_pstrmemdup(pool, body.data(), body.size()), 0);
+    return exact_xml_text(pool, body);
 }
 
 bool is_kind(const dav_resource* resource, CollectionKind kind) {

@@ -7,6 +7,7 @@
 
 #include "resource_kind.hpp"
 #include "vcard/vcard.hpp"
+#include "xml.hpp"
 
 namespace caldav::module {
 
@@ -58,7 +59,7 @@ const char* address_data_value(apr_pool_t* pool, const dav_resource* resource) {
             }
         }
     }
-    return apr_xml_quote_string(pool, apr_pstrmemdup(pool, body.data(), body.size()), 0);
+    return exact_xml_text(pool, body);
 }
 
 }  // namespace caldav::module

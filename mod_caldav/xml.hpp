@@ -5,6 +5,9 @@
 
 #include <cstring>
 #include <string>
+#include <string_view>
+
+#include <apr_strings.h>
 
 namespace caldav::module {
 
@@ -38,6 +41,33 @@ inline std::string text_of(const apr_xml_elem* element) {
     if (first == std::string::npos) return {};
     std::size_t last = text.find_last_not_of(" \t\r\n");
     return text.substr(first, last - first + 1);
+}
+
+// `bytes` as XML character data that parses back to exactly `bytes`: besides & < >, every CR is
+// written as &#13;, since XML parsers turn a literal CR LF into LF (XML 1.0 §2.11) and calendar
+// and vCard data must keep their CRLF.
+inline const char* exact_xml_text(apr_pool_t* pool, std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size() + bytes.size() / 8);
+    for (char c : bytes) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '\r':
+                out += "&#13;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return apr_pstrmemdup(pool, out.data(), out.size());
 }
 
 }  // namespace caldav::module

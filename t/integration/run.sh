@@ -60,6 +60,7 @@ fail2ban|alias|240|\"$PYTHON\" \"$here/test_fail2ban.py\"
 caldav|alias|240|\"$PYTHON\" \"$here/test_caldav.py\"
 python-caldav|alias|240|\"$PYTHON\" \"$here/test_python_caldav.py\"
 propfind-memory|alias|300|\"$PYTHON\" \"$here/test_propfind_memory.py\"
+vdirsyncer|alias|400|\"$PYTHON\" \"$here/test_vdirsyncer.py\"
 "
 
 selected() {
