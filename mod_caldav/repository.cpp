@@ -139,6 +139,30 @@ dav_error* seek_stream(dav_stream* stream, apr_off_t) {
     return new_error(stream->resource, HTTP_NOT_IMPLEMENTED, "Partial PUT (Content-Range) is not supported.");
 }
 
+// If-Match / If-None-Match: * as the store re-checks them inside the write (RFC 9110 §13.1).
+store::WriteCondition write_condition(const request_rec* r) {
+    store::WriteCondition condition;
+    if (const char* none_match = apr_table_get(r->headers_in, "If-None-Match"))
+        condition.must_not_exist = std::string_view(none_match).find('*') != std::string_view::npos;
+    const char* match = apr_table_get(r->headers_in, "If-Match");
+    if (match == nullptr) return condition;
+    std::string_view list(match);
+    if (list.find('*') != std::string_view::npos && list.find('"') == std::string_view::npos) {
+        condition.must_exist = true;
+        return condition;
+    }
+    // A list of quoted entity tags; weak ones (W/) never match a strong comparison.
+    for (std::size_t at = list.find('"'); at != std::string_view::npos; at = list.find('"', at)) {
+        std::size_t end = list.find('"', at + 1);
+        if (end == std::string_view::npos) break;
+        bool weak = at >= 2 && list.substr(at - 2, 2) == "W/";
+        condition.if_match.emplace_back(weak ? "" : std::string(list.substr(at, end - at + 1)));
+        at = end + 1;
+    }
+    if (condition.if_match.empty()) condition.if_match.emplace_back("");  // unparseable: nothing matches
+    return condition;
+}
+
 dav_error* close_stream(dav_stream* stream, int commit) {
     if (!commit) return nullptr;
     auto* resource = const_cast<dav_resource*>(stream->resource);
@@ -149,8 +173,9 @@ dav_error* close_stream(dav_stream* stream, int commit) {
         CheckedObject checked;
         if (dav_error* error = check_object(r, context, *stream->collection, path, *stream->bytes, checked))
             return error;
+        store::WriteCondition condition = write_condition(r);
         store::PutResult result = open_store(context).put(path, checked.content_type, *stream->bytes,
-                                                          checked.index ? &*checked.index : nullptr);
+                                                          checked.index ? &*checked.index : nullptr, &condition);
         reload(resource);
         // The bytes are stored exactly as sent, so the client may keep this ETag (err_headers_out:
         // mod_dav answers 204 through Apache's error path, which drops headers_out).

@@ -138,6 +138,8 @@ dav_error* error_from_exception(request_rec* r) {
         switch (error.kind()) {
             case store::ErrorKind::conflict:
                 return dav_new_error(r->pool, HTTP_CONFLICT, 0, 0, apr_pstrdup(r->pool, error.what()));
+            case store::ErrorKind::precondition:
+                return dav_new_error(r->pool, HTTP_PRECONDITION_FAILED, 0, 0, nullptr);
             case store::ErrorKind::uid_conflict: {
                 const Context* context = nullptr;
                 if (dav_error* unresolved = resolve_context(r, &context)) return unresolved;

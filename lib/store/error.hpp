@@ -12,6 +12,7 @@ enum class ErrorKind {
     busy,          // another writer held the lock past the busy timeout
     conflict,      // the operation contradicts what is stored (e.g. name taken by another kind)
     uid_conflict,  // another resource of the collection has the UID (detail: its path)
+    precondition,  // the resource changed since the If-Match / If-None-Match the client sent (HTTP 412)
     internal,      // anything else SQLite reported
 };
 

@@ -300,8 +300,26 @@ std::optional<std::int64_t> Store::sync_salt(const Node& collection, std::int64_
     return row.integer(0);
 }
 
+namespace {
+
+void check_condition(const WriteCondition& condition, const Node& existing) {
+    bool exists = existing.exists();
+    bool ok = true;
+    if (condition.must_not_exist && exists) ok = false;
+    if (condition.must_exist && !exists) ok = false;
+    if (!condition.if_match.empty()) {
+        ok = ok && exists;
+        bool any = false;
+        for (const std::string& etag : condition.if_match) any = any || etag == existing.etag;
+        ok = ok && any;
+    }
+    if (!ok) throw Error(ErrorKind::precondition, "the resource changed since the client last saw it");
+}
+
+}  // namespace
+
 PutResult Store::put(std::string_view path, std::string_view content_type, std::string_view bytes,
-                     const ResourceIndex* index) {
+                     const ResourceIndex* index, const WriteCondition* condition) {
     Transaction transaction(db_);
     Node parent = require_parent_collection(path);
     std::string_view name = last_segment(path);
@@ -310,6 +328,7 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     std::string etag = dav::strong_etag(bytes);
     std::int64_t now = now_seconds();
     Node existing = lookup_resource(path);
+    if (condition != nullptr) check_condition(*condition, existing);
     if (existing.exists()) {
         auto update = db_.prepare(
             "UPDATE resources SET etag = ?2, content_type = ?3, body = ?4, size = ?5, modified = ?6 WHERE id = ?1");

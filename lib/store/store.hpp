@@ -67,6 +67,14 @@ struct Change {
     bool deleted;
 };
 
+// The client's If-Match / If-None-Match, checked again inside the write transaction: mod_dav checks
+// them before the body is read, and two writers racing on one ETag must not both win.
+struct WriteCondition {
+    std::vector<std::string> if_match;  // strong ETags, quoted; empty = no If-Match (or "*")
+    bool must_exist = false;            // If-Match: *
+    bool must_not_exist = false;        // If-None-Match: *
+};
+
 struct PutResult {
     bool created;
     std::string etag;
@@ -99,7 +107,7 @@ public:
     // Creates or replaces the resource at `path`; its parent must be an existing collection. With an
     // index, refuses (uid_conflict) a UID another member has, and replaces the resource's occurrences.
     PutResult put(std::string_view path, std::string_view content_type, std::string_view bytes,
-                  const ResourceIndex* index = nullptr);
+                  const ResourceIndex* index = nullptr, const WriteCondition* condition = nullptr);
     void make_collection(std::string_view path, CollectionKind kind, std::string_view components = {});
 
     // Members whose occurrences overlap [from, to) (RFC 4791 §9.9 via the instances index), plus

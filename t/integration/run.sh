@@ -59,8 +59,10 @@ isolation-anonymous|alias|120|\"$PYTHON\" \"$here/test_isolation.py\" --anonymou
 fail2ban|alias|240|\"$PYTHON\" \"$here/test_fail2ban.py\"
 caldav|alias|240|\"$PYTHON\" \"$here/test_caldav.py\"
 python-caldav|alias|240|\"$PYTHON\" \"$here/test_python_caldav.py\"
+concurrency|alias|240|\"$PYTHON\" \"$here/test_concurrency.py\"
 propfind-memory|alias|300|\"$PYTHON\" \"$here/test_propfind_memory.py\"
 vdirsyncer|alias|400|\"$PYTHON\" \"$here/test_vdirsyncer.py\"
+clients|alias|300|\"$PYTHON\" \"$here/test_clients.py\"
 "
 
 selected() {

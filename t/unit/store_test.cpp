@@ -267,3 +267,21 @@ TEST_CASE("the card index narrows by folded value and match type (RFC 6352 §10.
     store.remove("addressbooks/alice/default/z.vcf");
     CHECK(store.cards_matching(book, "FN", "zoë", "contains").empty());
 }
+
+TEST_CASE("If-Match and If-None-Match are checked again inside the write (no lost update)", "[store][concurrency]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    WriteCondition create_only;
+    create_only.must_not_exist = true;
+    PutResult first = store.put("calendars/alice/default/a", "text/plain", "1", nullptr, &create_only);
+    CHECK_THROWS_AS(store.put("calendars/alice/default/a", "text/plain", "2", nullptr, &create_only), Error);
+    WriteCondition match;
+    match.if_match = {first.etag};
+    PutResult second = store.put("calendars/alice/default/a", "text/plain", "2", nullptr, &match);
+    // A second writer that read the first ETag loses: the resource changed under it.
+    CHECK_THROWS_AS(store.put("calendars/alice/default/a", "text/plain", "3", nullptr, &match), Error);
+    Node node = store.lookup("calendars/alice/default/a");
+    CHECK(store.body(node.id) == "2");
+    CHECK(node.etag == second.etag);
+}
