@@ -223,25 +223,29 @@ dav_liveprop_elem* data_request(const dav_resource* resource) {
     return element;
 }
 
+// The start and end attributes of <C:expand> or <C:limit-recurrence-set>, when both are valid.
+std::optional<std::pair<std::int64_t, std::int64_t>> range_of(const apr_xml_elem* element) {
+    if (element == nullptr) return std::nullopt;
+    const char* start = attribute(element, "start");
+    const char* end = attribute(element, "end");
+    std::optional<std::int64_t> from = start != nullptr ? ical::parse_utc_time(start) : std::nullopt;
+    std::optional<std::int64_t> to = end != nullptr ? ical::parse_utc_time(end) : std::nullopt;
+    if (!from || !to) return std::nullopt;
+    return std::make_pair(*from, *to);
+}
+
 const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
     store::Store& store = open_store(*resource->info->context);
     std::string body = store.body(node_of(resource).id);
     dav_liveprop_elem* request = data_request(resource);
-    const apr_xml_elem* expand =
-        request != nullptr ? find_child(request->doc, request->elem, caldav_namespace, "expand") : nullptr;
-    if (expand != nullptr) {
-        std::optional<std::int64_t> start =
-            ical::parse_utc_time(attribute(expand, "start") ? attribute(expand, "start") : "");
-        std::optional<std::int64_t> end =
-            ical::parse_utc_time(attribute(expand, "end") ? attribute(expand, "end") : "");
-        if (start && end) {
-            store::Node calendar = store.lookup(dav::parent_path(node_of(resource).path));
-            body = ical::expand_object(body, *start, *end, calendar_timezone(store, calendar));
-        }
-    }
-    const apr_xml_elem* comp =
-        request != nullptr ? find_child(request->doc, request->elem, caldav_namespace, "comp") : nullptr;
-    if (comp != nullptr) body = ical::select_parts(body, read_selection(request->doc, comp));
+    if (request == nullptr) return exact_xml_text(pool, body);
+    auto child = [&](const char* name) { return find_child(request->doc, request->elem, caldav_namespace, name); };
+    auto timezone = [&] { return calendar_timezone(store, store.lookup(dav::parent_path(node_of(resource).path))); };
+    if (auto range = range_of(child("expand")))
+        body = ical::expand_object(body, range->first, range->second, timezone());
+    if (auto range = range_of(child("limit-recurrence-set")))
+        body = ical::limit_recurrence_set(body, range->first, range->second, timezone());
+    if (const apr_xml_elem* comp = child("comp")) body = ical::select_parts(body, read_selection(request->doc, comp));
     return exact_xml_text(pool, body);
 }
 

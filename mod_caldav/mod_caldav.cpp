@@ -53,6 +53,27 @@ int before_mod_dav(request_rec* r) {
     return handle_collection_creation(r);
 }
 
+// OPTIONS (RFC 4791 §5.1, RFC 6352 §6.1, RFC 5689 §3): the DAV header names the protocols spoken
+// here, and Allow the methods mod_dav does not know of.
+dav_error* dav_header(request_rec* r, const dav_resource* resource, apr_text_header* header) {
+    if (resource == nullptr || resource->hooks != &repository_hooks) return nullptr;
+    apr_text_append(r->pool, header, "calendar-access");
+    apr_text_append(r->pool, header, "addressbook");
+    apr_text_append(r->pool, header, "extended-mkcol");
+    return nullptr;
+}
+
+dav_error* dav_methods(request_rec* r, const dav_resource* resource, apr_text_header* methods) {
+    if (resource == nullptr || resource->hooks != &repository_hooks) return nullptr;
+    apr_text_append(r->pool, methods, "REPORT");
+    // Where a calendar can be made: an unmapped URL, and (as a hint for clients) the calendar home.
+    if (!resource->exists || node_of(resource).kind == store::CollectionKind::calendar_home)
+        apr_text_append(r->pool, methods, "MKCALENDAR");
+    return nullptr;
+}
+
+const dav_options_provider options = {dav_header, dav_methods, nullptr};
+
 int post_config(apr_pool_t* pool, apr_pool_t*, apr_pool_t*, server_rec*) {
     register_mkcalendar(pool);
     return OK;
@@ -63,6 +84,7 @@ void register_hooks(apr_pool_t* pool) {
     register_liveprops(pool);
     register_lock_filter();
     register_resource_types(pool);
+    dav_options_provider_register(pool, "caldav", &options);
     dav_hook_find_liveprop(find_liveprop, nullptr, nullptr, APR_HOOK_MIDDLE);
     dav_hook_insert_all_liveprops(insert_all_liveprops, nullptr, nullptr, APR_HOOK_MIDDLE);
     dav_hook_deliver_report(deliver_report, nullptr, nullptr, APR_HOOK_MIDDLE);

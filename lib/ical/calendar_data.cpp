@@ -3,6 +3,8 @@
 
 #include <libical/ical.h>
 
+#include <strings.h>
+
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -78,6 +80,66 @@ icalcomponent* instance_of(icalcomponent* vcalendar, const detail::SourcedInstan
 }
 
 }  // namespace
+
+namespace {
+
+std::int64_t time_of(icalcomponent* vcalendar, icalcomponent* component, icalproperty_kind kind,
+                     std::string_view timezone, std::int64_t fallback) {
+    icalproperty* property = icalcomponent_get_first_property(component, kind);
+    std::int64_t utc = fallback;
+    bool is_date = false;
+    if (property == nullptr ||
+        !detail::property_time(reinterpret_cast<icalcomponent_impl*>(vcalendar),
+                               reinterpret_cast<icalproperty_impl*>(property), timezone, utc, is_date))
+        return fallback;
+    return utc;
+}
+
+// Whether an override touches [start, end): where it now is, or where it was scheduled.
+bool override_in_range(icalcomponent* vcalendar, icalcomponent* component, std::int64_t start, std::int64_t end,
+                       std::string_view timezone) {
+    std::int64_t original = time_of(vcalendar, component, ICAL_RECURRENCEID_PROPERTY, timezone, start);
+    std::int64_t begins = time_of(vcalendar, component, ICAL_DTSTART_PROPERTY, timezone, original);
+    std::int64_t ends = time_of(vcalendar, component, ICAL_DTEND_PROPERTY, timezone, begins);
+    ends = time_of(vcalendar, component, ICAL_DUE_PROPERTY, timezone, ends);
+    bool moved_in = begins < end && (ends > start || (ends <= begins && begins >= start));
+    return moved_in || (original >= start && original < end);
+}
+
+}  // namespace
+
+std::string limit_recurrence_set(std::string_view bytes, std::int64_t start, std::int64_t end,
+                                 std::string_view default_timezone) {
+    std::string text(bytes);
+    Component vcalendar(icalparser_parse_string(text.c_str()));
+    if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return text;
+    // Positions (among the VCALENDAR's components, as libical keeps their order) to leave out.
+    std::vector<bool> drop;
+    for (icalcomponent* scan = icalcomponent_get_first_component(vcalendar.get(), ICAL_ANY_COMPONENT); scan;
+         scan = icalcomponent_get_next_component(vcalendar.get(), ICAL_ANY_COMPONENT)) {
+        bool is_override = icalcomponent_get_first_property(scan, ICAL_RECURRENCEID_PROPERTY) != nullptr;
+        drop.push_back(is_override && !override_in_range(vcalendar.get(), scan, start, end, default_timezone));
+    }
+    std::string out;
+    std::size_t position = 0, at = 0;
+    int depth = 0;
+    bool dropping = false;
+    while (at < bytes.size()) {
+        std::size_t next = bytes.find('\n', at);
+        next = next == std::string_view::npos ? bytes.size() : next + 1;
+        std::string_view line = bytes.substr(at, next - at);
+        at = next;
+        bool begins = line.size() >= 6 && strncasecmp(line.data(), "BEGIN:", 6) == 0;
+        bool ends = line.size() >= 4 && strncasecmp(line.data(), "END:", 4) == 0;
+        if (begins && ++depth == 2) dropping = position < drop.size() && drop[position];
+        if (!dropping) out += line;
+        if (ends && depth-- == 2) {
+            ++position;
+            dropping = false;
+        }
+    }
+    return out;
+}
 
 std::optional<std::int64_t> parse_utc_time(std::string_view text) {
     if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return std::nullopt;

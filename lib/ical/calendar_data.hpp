@@ -17,6 +17,12 @@ namespace caldav::ical {
 std::string expand_object(std::string_view bytes, std::int64_t start, std::int64_t end,
                           std::string_view default_timezone);
 
+// limit-recurrence-set (RFC 4791 §9.6.6): the object without the overridden instances (components
+// with a RECURRENCE-ID) that neither start nor were originally scheduled in [start, end). The
+// components kept are byte for byte as stored.
+std::string limit_recurrence_set(std::string_view bytes, std::int64_t start, std::int64_t end,
+                                 std::string_view default_timezone);
+
 // A UTC date-time in the basic format of CalDAV's time-range and expand attributes
 // (20060104T000000Z, RFC 4791 §9.9) as seconds since the epoch; nullopt when malformed.
 std::optional<std::int64_t> parse_utc_time(std::string_view text);

@@ -69,3 +69,12 @@ TEST_CASE("RFC 4791 §9.6.1: allcomp and allprop keep everything", "[calendar-da
     caldav::ical::ComponentSelection everything{"VCALENDAR"};
     CHECK(caldav::ical::select_parts(series, everything) == series);
 }
+
+TEST_CASE("RFC 4791 §9.6.6: limit-recurrence-set keeps the master and the overrides in range", "[calendar-data]") {
+    std::string january7 = caldav::ical::limit_recurrence_set(series, 1893974400, 1894060800, "");
+    CHECK(count(january7, "BEGIN:VEVENT") == 1);
+    CHECK(january7.find("SUMMARY:Moved") == std::string::npos);
+    CHECK(january7.find("BEGIN:VTIMEZONE") != std::string::npos);
+    std::string january10 = caldav::ical::limit_recurrence_set(series, 1894233600, 1894320000, "");
+    CHECK(january10 == series);
+}
