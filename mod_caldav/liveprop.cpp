@@ -245,6 +245,8 @@ const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
         body = ical::expand_object(body, range->first, range->second, timezone());
     if (auto range = range_of(child("limit-recurrence-set")))
         body = ical::limit_recurrence_set(body, range->first, range->second, timezone());
+    if (auto range = range_of(child("limit-freebusy-set")))
+        body = ical::limit_freebusy_set(body, range->first, range->second);
     if (const apr_xml_elem* comp = child("comp")) body = ical::select_parts(body, read_selection(request->doc, comp));
     return exact_xml_text(pool, body);
 }

@@ -3,12 +3,11 @@
 
 #include <libical/ical.h>
 
-#include <strings.h>
-
 #include <cstdio>
 #include <ctime>
 #include <memory>
 
+#include "ical/content_lines.hpp"
 #include "ical/instances.hpp"
 
 namespace caldav::ical {
@@ -129,14 +128,74 @@ std::string limit_recurrence_set(std::string_view bytes, std::int64_t start, std
         next = next == std::string_view::npos ? bytes.size() : next + 1;
         std::string_view line = bytes.substr(at, next - at);
         at = next;
-        bool begins = line.size() >= 6 && strncasecmp(line.data(), "BEGIN:", 6) == 0;
-        bool ends = line.size() >= 4 && strncasecmp(line.data(), "END:", 4) == 0;
+        bool begins = starts_with_insensitive(line, "BEGIN:");
+        bool ends = starts_with_insensitive(line, "END:");
         if (begins && ++depth == 2) dropping = position < drop.size() && drop[position];
         if (!dropping) out += line;
         if (ends && depth-- == 2) {
             ++position;
             dropping = false;
         }
+    }
+    return out;
+}
+
+namespace {
+
+// Whether one FREEBUSY value (comma-separated UTC periods, start/end or start/duration) overlaps.
+bool periods_overlap(std::string_view value, std::int64_t start, std::int64_t end) {
+    std::size_t at = 0;
+    while (at <= value.size()) {
+        std::size_t comma = value.find(',', at);
+        std::string_view period =
+            value.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
+        at = comma == std::string_view::npos ? value.size() + 1 : comma + 1;
+        std::size_t slash = period.find('/');
+        if (slash == std::string_view::npos) continue;
+        std::optional<std::int64_t> from = parse_utc_time(period.substr(0, slash));
+        std::string_view second = period.substr(slash + 1);
+        std::optional<std::int64_t> to = parse_utc_time(second);
+        if (from && !to) {
+            icaldurationtype duration = icaldurationtype_from_string(std::string(second).c_str());
+            if (!icaldurationtype_is_bad_duration(duration)) to = *from + icaldurationtype_as_int(duration);
+        }
+        // A period we cannot read is kept rather than silently dropped.
+        if (!from || !to || (*from<end&& * to> start)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string limit_freebusy_set(std::string_view bytes, std::int64_t start, std::int64_t end) {
+    std::string out;
+    std::size_t at = 0;
+    bool in_freebusy = false, keeping = true;
+    while (at < bytes.size()) {
+        std::size_t next = bytes.find('\n', at);
+        next = next == std::string_view::npos ? bytes.size() : next + 1;
+        std::string_view line = bytes.substr(at, next - at);
+        at = next;
+        bool continuation = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+        if (!continuation) {
+            if (starts_with_insensitive(line, "BEGIN:VFREEBUSY")) in_freebusy = true;
+            if (starts_with_insensitive(line, "END:VFREEBUSY")) in_freebusy = false;
+            keeping = true;
+            if (in_freebusy && starts_with_insensitive(line, "FREEBUSY") && line.size() > 8 &&
+                (line[8] == ':' || line[8] == ';')) {
+                // The value follows the first colon outside a quoted parameter value.
+                std::size_t colon = std::string_view::npos;
+                bool quoted = false;
+                for (std::size_t i = 8; i < line.size() && colon == std::string_view::npos; ++i) {
+                    if (line[i] == '"') quoted = !quoted;
+                    if (line[i] == ':' && !quoted) colon = i;
+                }
+                std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+                while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
+                keeping = periods_overlap(value, start, end);
+            }
+        }
+        if (keeping) out += line;
     }
     return out;
 }

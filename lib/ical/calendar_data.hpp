@@ -23,6 +23,10 @@ std::string expand_object(std::string_view bytes, std::int64_t start, std::int64
 std::string limit_recurrence_set(std::string_view bytes, std::int64_t start, std::int64_t end,
                                  std::string_view default_timezone);
 
+// limit-freebusy-set (RFC 4791 §9.6.7): VFREEBUSY components without the FREEBUSY properties none
+// of whose periods overlap [start, end). Everything kept is byte for byte as stored.
+std::string limit_freebusy_set(std::string_view bytes, std::int64_t start, std::int64_t end);
+
 // A UTC date-time in the basic format of CalDAV's time-range and expand attributes
 // (20060104T000000Z, RFC 4791 §9.9) as seconds since the epoch; nullopt when malformed.
 std::optional<std::int64_t> parse_utc_time(std::string_view text);

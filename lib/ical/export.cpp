@@ -1,6 +1,8 @@
 // Line-level merging of calendar objects into one VCALENDAR.
 #include "ical/export.hpp"
 
+#include "ical/content_lines.hpp"
+
 #include <vector>
 
 namespace caldav::ical {
@@ -32,16 +34,6 @@ std::vector<Line> content_lines(std::string_view object) {
         start = end;
     }
     return lines;
-}
-
-bool starts_with_insensitive(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        char c = text[i];
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        if (c != prefix[i]) return false;
-    }
-    return true;
 }
 
 std::string with_line_end(std::string_view text) {

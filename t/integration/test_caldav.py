@@ -154,6 +154,24 @@ r = report(CAL, bad)
 c.status(r, 403, "RFC 4791 §7.5.1: unsupported collation")
 c.check(b"supported-collation" in r.body, "the body names supported-collation", r)
 
+# ---- recurrence bombs are bounded (RFC 4791 §5.2.8 max-instances) ---------------------------------
+import time
+for rule in ("FREQ=SECONDLY", "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30", "FREQ=DAILY;COUNT=100000000"):
+    bomb = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:bomb-%d@example.org\r\n"
+            "DTSTAMP:20240101T000000Z\r\nDTSTART:20300101T000000Z\r\nDURATION:PT1S\r\nRRULE:%s\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n" % (abs(hash(rule)), rule)).encode()
+    began = time.monotonic()
+    r = alice.put(CAL + "bomb-%d.ics" % abs(hash(rule)), bomb, CT_ICS)
+    took = time.monotonic() - began
+    c.check(r.status in (201, 403) and took < 5, "recurrence bomb %s is refused or bounded (%d in %.2fs)"
+            % (rule, r.status, took), r)
+    began = time.monotonic()
+    q = query("VEVENT", "20300105T000000Z", "20300106T000000Z")
+    c.check(time.monotonic() - began < 5, "a query over the bomb's range stays bounded (%.2fs)"
+            % (time.monotonic() - began))
+    if r.status == 201:
+        alice.delete(CAL + "bomb-%d.ics" % abs(hash(rule)))
+
 # ---- free-busy-query (RFC 4791 §7.10) and principal-property-search (RFC 3744 §9.4) ----------------
 fb = ('<?xml version="1.0"?><C:free-busy-query xmlns:C="%s"><C:time-range start="20310101T000000Z" '
       'end="20310108T000000Z"/></C:free-busy-query>' % CALDAV)

@@ -78,3 +78,18 @@ TEST_CASE("RFC 4791 §9.6.6: limit-recurrence-set keeps the master and the overr
     std::string january10 = caldav::ical::limit_recurrence_set(series, 1894233600, 1894320000, "");
     CHECK(january10 == series);
 }
+
+TEST_CASE("RFC 4791 §9.6.7: limit-freebusy-set keeps the FREEBUSY lines overlapping the range", "[calendar-data]") {
+    std::string freebusy =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VFREEBUSY\r\nUID:f\r\n"
+        "DTSTAMP:20240101T000000Z\r\nDTSTART:20300101T000000Z\r\nDTEND:20300201T000000Z\r\n"
+        "FREEBUSY;FBTYPE=BUSY:20300107T100000Z/20300107T110000Z\r\n"
+        "FREEBUSY:20300120T100000Z/PT1H,20300121T100000Z/PT1H\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+    std::string january7 = caldav::ical::limit_freebusy_set(freebusy, 1893974400, 1894060800);
+    CHECK(january7.find("20300107T100000Z/20300107T110000Z") != std::string::npos);
+    CHECK(january7.find("20300120T100000Z") == std::string::npos);
+    CHECK(january7.find("DTSTART:20300101T000000Z") != std::string::npos);
+    std::string january21 = caldav::ical::limit_freebusy_set(freebusy, 1895184000, 1895270400);
+    CHECK(january21.find("20300121T100000Z/PT1H") != std::string::npos);
+    CHECK(january21.find("20300107T100000Z") == std::string::npos);
+}
