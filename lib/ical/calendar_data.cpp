@@ -7,17 +7,13 @@
 #include <ctime>
 #include <memory>
 
-#include "ical/content_lines.hpp"
 #include "ical/instances.hpp"
+#include "ical/component_ptr.hpp"
+#include "ical/content_lines.hpp"
 
 namespace caldav::ical {
 
 namespace {
-
-struct ComponentDeleter {
-    void operator()(icalcomponent* component) const { icalcomponent_free(component); }
-};
-using Component = std::unique_ptr<icalcomponent, ComponentDeleter>;
 
 constexpr std::size_t max_expanded = 10000;
 
@@ -110,7 +106,7 @@ bool override_in_range(icalcomponent* vcalendar, icalcomponent* component, std::
 std::string limit_recurrence_set(std::string_view bytes, std::int64_t start, std::int64_t end,
                                  std::string_view default_timezone) {
     std::string text(bytes);
-    Component vcalendar(icalparser_parse_string(text.c_str()));
+    ComponentPtr vcalendar(icalparser_parse_string(text.c_str()));
     if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return text;
     // Positions (among the VCALENDAR's components, as libical keeps their order) to leave out.
     std::vector<bool> drop;
@@ -220,7 +216,7 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text) {
 std::string expand_object(std::string_view bytes, std::int64_t start, std::int64_t end,
                           std::string_view default_timezone) {
     std::string text(bytes);
-    Component vcalendar(icalparser_parse_string(text.c_str()));
+    ComponentPtr vcalendar(icalparser_parse_string(text.c_str()));
     if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return text;
     Expansion flags;
     std::vector<detail::SourcedInstance> instances = detail::expand_calendar(
@@ -231,7 +227,7 @@ std::string expand_object(std::string_view bytes, std::int64_t start, std::int64
         series =
             series || recurs(scan) || icalcomponent_get_first_property(scan, ICAL_RECURRENCEID_PROPERTY) != nullptr;
 
-    Component result(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
+    ComponentPtr result(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
     for (icalproperty* property = icalcomponent_get_first_property(vcalendar.get(), ICAL_ANY_PROPERTY); property;
          property = icalcomponent_get_next_property(vcalendar.get(), ICAL_ANY_PROPERTY))
         icalcomponent_add_property(result.get(), icalproperty_new_clone(property));

@@ -4,6 +4,7 @@
 #include "ical/calendar_object.hpp"
 
 #include "ical/instances.hpp"
+#include "ical/component_ptr.hpp"
 
 #include <libical/ical.h>
 
@@ -16,11 +17,6 @@
 namespace caldav::ical {
 
 namespace {
-
-struct ComponentDeleter {
-    void operator()(icalcomponent* component) const { icalcomponent_free(component); }
-};
-using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
 
 std::string upper(std::string_view text) {
     std::string result(text);

@@ -17,4 +17,15 @@ inline bool starts_with_insensitive(std::string_view text, std::string_view uppe
     return true;
 }
 
+// ASCII case-insensitive equality (names of properties, parameters and time zones).
+inline bool equal_ascii_nocase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 'a' + 'A') : a[i];
+        char y = b[i] >= 'a' && b[i] <= 'z' ? static_cast<char>(b[i] - 'a' + 'A') : b[i];
+        if (x != y) return false;
+    }
+    return true;
+}
+
 }  // namespace caldav::ical

@@ -8,14 +8,11 @@
 #include <memory>
 
 #include "ical/instances.hpp"
+#include "ical/component_ptr.hpp"
 
 namespace caldav::ical {
 
 namespace {
-
-struct ComponentDeleter {
-    void operator()(icalcomponent* component) const { icalcomponent_free(component); }
-};
 
 constexpr std::size_t max_busy_instances = 10000;
 
@@ -49,7 +46,7 @@ std::string utc_text(std::int64_t seconds) {
 std::vector<BusyPeriod> busy_periods(std::string_view bytes, std::int64_t from, std::int64_t to,
                                      std::string_view default_timezone) {
     std::string text(bytes);
-    std::unique_ptr<icalcomponent, ComponentDeleter> vcalendar(icalparser_parse_string(text.c_str()));
+    ComponentPtr vcalendar(icalparser_parse_string(text.c_str()));
     std::vector<BusyPeriod> periods;
     if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return periods;
     Expansion flags;

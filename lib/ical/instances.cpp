@@ -1,6 +1,8 @@
 // Recurrence expansion into the time-range index (RFC 4791 §9.9 per component, RFC 5545 §3.8.5 for
 // RRULE/RDATE/EXDATE, §3.8.4.4 for RECURRENCE-ID and RANGE=THISANDFUTURE), with libical.
 #include "ical/instances.hpp"
+#include "ical/component_ptr.hpp"
+#include "ical/content_lines.hpp"
 
 #include <libical/ical.h>
 
@@ -24,11 +26,6 @@ constexpr std::int64_t day_seconds = 86400;
 // Work done by libical inside icalrecur_iterator_next is proportional to the time it skips counted
 // in units of the rule's frequency; stop a series (and report it truncated) beyond this many units.
 constexpr std::int64_t max_frequency_units = 200000;
-
-struct ComponentDeleter {
-    void operator()(icalcomponent* component) const { icalcomponent_free(component); }
-};
-using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
 
 struct IteratorDeleter {
     void operator()(icalrecur_iterator* iterator) const { icalrecur_iterator_free(iterator); }
@@ -62,14 +59,6 @@ std::string trimmed(std::string_view text) {
     while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
     while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
     return std::string(text.substr(begin, end - begin));
-}
-
-bool equal_ascii_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
 }
 
 // The most common Windows zone names (as Outlook and Exchange write them in TZID) and the IANA

@@ -3,6 +3,8 @@
 #include "query/calendar_filter.hpp"
 
 #include "ical/instances.hpp"
+#include "ical/component_ptr.hpp"
+#include "ical/content_lines.hpp"
 
 #include <libical/ical.h>
 
@@ -15,25 +17,15 @@
 
 namespace caldav::query {
 
+using ical::ComponentPtr;
+using ical::equal_ascii_nocase;
+
 namespace {
 
 using ical::detail::SourcedInstance;
 
 // Enough occurrences inside one query range for any real calendar; the expansion stays bounded.
 constexpr std::size_t max_query_instances = 100000;
-
-struct ComponentDeleter {
-    void operator()(icalcomponent* component) const { icalcomponent_free(component); }
-};
-using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
-
-bool equal_ascii_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 // ---- collations (RFC 4790 §9.3 i;octet and i;ascii-casemap, RFC 5051 i;unicode-casemap) --------
 

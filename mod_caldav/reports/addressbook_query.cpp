@@ -17,11 +17,6 @@ namespace caldav::module {
 
 namespace {
 
-struct InvalidFilter {
-    const char* precondition;
-    std::string message;
-};
-
 bool is_all_of(const apr_xml_elem* element) {
     const char* test = attribute(element, "test");
     return test != nullptr && std::strcmp(test, "allof") == 0;
@@ -42,16 +37,9 @@ vcard::TextMatch read_text_match(const apr_xml_elem* element) {
     return match;
 }
 
-const char* required_name(const apr_xml_elem* element) {
-    const char* name = attribute(element, "name");
-    if (name == nullptr || *name == '\0')
-        throw InvalidFilter{"supported-filter", std::string(element->name) + " needs a name attribute"};
-    return name;
-}
-
 vcard::PropFilter read_prop_filter(const apr_xml_doc* doc, const apr_xml_elem* element) {
     vcard::PropFilter filter;
-    filter.name = required_name(element);
+    filter.name = required_name(element, "supported-filter");
     for (char& c : filter.name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     filter.all_of = is_all_of(element);
     for (const apr_xml_elem* child = element->first_child; child != nullptr; child = child->next) {
@@ -60,7 +48,7 @@ vcard::PropFilter read_prop_filter(const apr_xml_doc* doc, const apr_xml_elem* e
             filter.text_matches.push_back(read_text_match(child));
         if (is_element(doc, child, carddav_namespace, "param-filter")) {
             vcard::ParamFilter param;
-            param.name = required_name(child);
+            param.name = required_name(child, "supported-filter");
             for (const apr_xml_elem* inner = child->first_child; inner != nullptr; inner = inner->next) {
                 if (is_element(doc, inner, carddav_namespace, "is-not-defined")) param.is_not_defined = true;
                 if (is_element(doc, inner, carddav_namespace, "text-match")) param.text_match = read_text_match(inner);

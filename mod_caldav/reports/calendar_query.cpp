@@ -22,11 +22,6 @@ namespace caldav::module {
 
 namespace {
 
-struct InvalidFilter {
-    const char* precondition;  // valid-filter or supported-collation
-    std::string message;
-};
-
 // RFC 4791 §9.9: start and end are UTC date-times in the basic format, 20060104T000000Z.
 std::optional<std::int64_t> utc_time(const char* text) {
     if (text == nullptr) return std::nullopt;
@@ -52,16 +47,9 @@ query::TextMatch read_text_match(const apr_xml_elem* element) {
     return match;
 }
 
-const char* required_name(const apr_xml_elem* element) {
-    const char* name = attribute(element, "name");
-    if (name == nullptr || *name == '\0')
-        throw InvalidFilter{"valid-filter", std::string(element->name) + " needs a name attribute"};
-    return name;
-}
-
 query::ParamFilter read_param_filter(const apr_xml_doc* doc, const apr_xml_elem* element) {
     query::ParamFilter filter;
-    filter.name = required_name(element);
+    filter.name = required_name(element, "valid-filter");
     for (const apr_xml_elem* child = element->first_child; child != nullptr; child = child->next) {
         if (is_element(doc, child, caldav_namespace, "is-not-defined")) filter.is_not_defined = true;
         if (is_element(doc, child, caldav_namespace, "text-match")) filter.text_match = read_text_match(child);
@@ -71,7 +59,7 @@ query::ParamFilter read_param_filter(const apr_xml_doc* doc, const apr_xml_elem*
 
 query::PropFilter read_prop_filter(const apr_xml_doc* doc, const apr_xml_elem* element) {
     query::PropFilter filter;
-    filter.name = required_name(element);
+    filter.name = required_name(element, "valid-filter");
     for (const apr_xml_elem* child = element->first_child; child != nullptr; child = child->next) {
         if (is_element(doc, child, caldav_namespace, "is-not-defined")) filter.is_not_defined = true;
         if (is_element(doc, child, caldav_namespace, "time-range")) filter.time_range = read_time_range(child);
@@ -84,7 +72,7 @@ query::PropFilter read_prop_filter(const apr_xml_doc* doc, const apr_xml_elem* e
 
 query::CompFilter read_comp_filter(const apr_xml_doc* doc, const apr_xml_elem* element) {
     query::CompFilter filter;
-    filter.name = required_name(element);
+    filter.name = required_name(element, "valid-filter");
     for (const apr_xml_elem* child = element->first_child; child != nullptr; child = child->next) {
         if (is_element(doc, child, caldav_namespace, "is-not-defined")) filter.is_not_defined = true;
         if (is_element(doc, child, caldav_namespace, "time-range")) filter.time_range = read_time_range(child);
