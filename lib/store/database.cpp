@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
+#include <memory>
 
 #include "store/schema.hpp"
 
@@ -133,7 +135,21 @@ bool Statement::is_null(int column) const {
 
 // ---- Database -------------------------------------------------------------------
 
-Database::Database(const std::string& path) : path_(path) {
+namespace {
+
+// One writers' mutex per database file for the whole process (connections are per thread).
+std::mutex& writers_for(const std::string& path) {
+    static std::mutex registry_guard;
+    static std::map<std::string, std::unique_ptr<std::mutex>> registry;
+    std::lock_guard<std::mutex> lock(registry_guard);
+    auto& entry = registry[path];
+    if (!entry) entry = std::make_unique<std::mutex>();
+    return *entry;
+}
+
+}  // namespace
+
+Database::Database(const std::string& path) : path_(path), writers_(&writers_for(path)) {
     int rc = sqlite3_open_v2(path.c_str(), &handle_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) {
@@ -208,6 +224,7 @@ void Database::fail(int code, std::string_view what) const {
 // ---- Transaction ----------------------------------------------------------------
 
 Transaction::Transaction(Database& db) : db_(db), outermost_(db.transaction_depth == 0) {
+    if (outermost_) writers_ = std::unique_lock<std::mutex>(db.writers());
     db_.exec(outermost_ ? "BEGIN IMMEDIATE" : "SAVEPOINT nested");
     ++db_.transaction_depth;
 }
@@ -231,6 +248,7 @@ void Transaction::commit() {
     db_.exec(outermost_ ? "COMMIT" : "RELEASE nested");
     --db_.transaction_depth;
     done_ = true;
+    if (writers_.owns_lock()) writers_.unlock();
 }
 
 }  // namespace caldav::store

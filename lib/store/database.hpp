@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,9 +73,14 @@ public:
 
     int transaction_depth = 0;
 
+    // Writers of one process on one file queue on this mutex rather than in SQLite's busy handler,
+    // which sleeps in growing steps: under contention that sleep, not the work, set the pace.
+    std::mutex& writers() { return *writers_; }
+
 private:
     std::string path_;
     sqlite3* handle_ = nullptr;
+    std::mutex* writers_;
     struct Cached {
         sqlite3_stmt* stmt;
         bool borrowed;
@@ -97,6 +103,7 @@ private:
     Database& db_;
     bool outermost_;
     bool done_ = false;
+    std::unique_lock<std::mutex> writers_;
 };
 
 }  // namespace caldav::store
