@@ -56,6 +56,7 @@ step "./autogen.sh" ./autogen.sh || broken=${broken:-./autogen.sh}
 step "./configure" ./configure || broken=${broken:-./configure}
 step "make -j2" make -j2 || broken=${broken:-make}
 step "make check" make check || { [ -z "$broken" ] && show_test_logs; }
+step "t/fuzz/run.sh (${FUZZ_SECONDS:-30}s per target)" env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash t/fuzz/run.sh
 broken=  # the package is built from a clean copy: worth trying regardless
 step "t/package.sh" bash t/package.sh
 
