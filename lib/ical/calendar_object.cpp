@@ -250,9 +250,37 @@ const char* precondition_name(Precondition precondition) {
     return "";
 }
 
+// RFC 5545 §3.1.4 and §3.3.11: iCalendar is UTF-8, and control characters other than HTAB appear
+// only as line ends. (Anything else could also not be returned inside a REPORT's XML.)
+static std::string encoding_problem(std::string_view bytes) {
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        auto c = static_cast<unsigned char>(bytes[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+                return "control character " + std::to_string(c) + " at byte " + std::to_string(i);
+            ++i;
+            continue;
+        }
+        std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+        if (length == 0 || c > 0xf4 || i + length > bytes.size()) return "invalid UTF-8 at byte " + std::to_string(i);
+        char32_t code = c & (0x7f >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+            auto next = static_cast<unsigned char>(bytes[i + k]);
+            if ((next & 0xc0) != 0x80) return "invalid UTF-8 at byte " + std::to_string(i);
+            code = (code << 6) | (next & 0x3f);
+        }
+        static constexpr char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < smallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+            return "invalid UTF-8 (overlong or out of range) at byte " + std::to_string(i);
+        i += length;
+    }
+    return {};
+}
+
 Validation validate_calendar_object(std::string_view bytes, const std::vector<std::string>& components) {
-    if (bytes.find('\0') != std::string_view::npos)
-        return failure(Precondition::valid_calendar_data, "NUL byte in iCalendar data");
+    if (std::string problem = encoding_problem(bytes); !problem.empty())
+        return failure(Precondition::valid_calendar_data, problem);
     std::vector<std::string> top_level;
     Validation structure = scan_structure(bytes, top_level);
     if (structure.failed != Precondition::none) return structure;

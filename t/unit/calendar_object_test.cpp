@@ -187,3 +187,23 @@ TEST_CASE("recurrence rules libical cannot iterate in bounded time are refused",
     CHECK(check(calendar(event("DTSTART:20240105T100000Z\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\n"))) ==
           Precondition::none);
 }
+
+TEST_CASE("RFC 5545 §3.1.4: invalid UTF-8 and control characters are valid-calendar-data failures", "[ical]") {
+    const std::string good =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+        "DTSTAMP:20240101T000000Z\r\nDTSTART:20300101T100000Z\r\nSUMMARY:SUMMARY_TEXT\r\nEND:VEVENT\r\nEND:"
+        "VCALENDAR\r\n";
+    auto with = [&](const std::string& summary) {
+        std::string body = good;
+        body.replace(body.find("SUMMARY_TEXT"), 12, summary);
+        return caldav::ical::validate_calendar_object(body, {}).failed;
+    };
+    using caldav::ical::Precondition;
+    CHECK(with("Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80") == Precondition::none);
+    CHECK(with("overlong \xc0\xae") == Precondition::valid_calendar_data);
+    CHECK(with("byte \xff") == Precondition::valid_calendar_data);
+    CHECK(with("surrogate \xed\xa0\x80") == Precondition::valid_calendar_data);
+    CHECK(with("truncated \xe2\x82") == Precondition::valid_calendar_data);
+    CHECK(with(std::string("bell \x07")) == Precondition::valid_calendar_data);
+    CHECK(with(std::string("tab\tis fine")) == Precondition::none);
+}
