@@ -58,6 +58,13 @@ const char* required_name(const apr_xml_elem* element, const char* precondition)
     return name;
 }
 
+std::string decoded_href(request_rec* r, const std::string& href_text) {
+    apr_uri_t uri;
+    if (apr_uri_parse(r->pool, href_text.c_str(), &uri) != APR_SUCCESS || uri.path == nullptr) return href_text;
+    char* path = apr_pstrdup(r->pool, uri.path);
+    return ap_unescape_url(path) == OK ? path : uri.path;
+}
+
 std::optional<std::string> path_of_href(request_rec* r, const Context& context, const std::string& href_text) {
     apr_uri_t uri;
     if (apr_uri_parse(r->pool, href_text.c_str(), &uri) != APR_SUCCESS || uri.path == nullptr) return std::nullopt;

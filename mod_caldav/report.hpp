@@ -58,5 +58,7 @@ dav_error* principal_search_property_set(request_rec* r, const dav_resource* res
 
 // The path below the root that an href of a REPORT body names (absolute URL or path), or nullopt.
 std::optional<std::string> path_of_href(request_rec* r, const Context& context, const std::string& href_text);
+// The href's URL path, percent-decoded, as a response names it (the writer encodes it again).
+std::string decoded_href(request_rec* r, const std::string& href_text);
 
 }  // namespace caldav::module

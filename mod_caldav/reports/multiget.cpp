@@ -22,13 +22,13 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
         std::string href_text = text_of(element);
         std::optional<std::string> path = path_of_href(r, *context, href_text);
         if (!path) {
-            writer.status(href_text, HTTP_NOT_FOUND);
+            writer.status(decoded_href(r, href_text), HTTP_NOT_FOUND);
             continue;
         }
         dav::Decision decision = dav::decide(context->user, dav::classify(*path), dav::Operation::read);
         if (!decision.allowed) {
             deny(r, HTTP_FORBIDDEN, decision.reason);
-            writer.status(href_text, HTTP_FORBIDDEN);
+            writer.status(decoded_href(r, href_text), HTTP_FORBIDDEN);
             continue;
         }
         store::Node node = store.lookup(*path);
