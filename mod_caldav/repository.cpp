@@ -212,20 +212,15 @@ void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
     const Node& collection = node_of(resource);
     apr_brigade_printf(brigade, nullptr, nullptr, "<!DOCTYPE html>\n<html><head><title>%s</title></head><body><ul>\n",
                        ap_escape_html(r->pool, resource->uri));
-    std::string after;
-    for (;;) {
-        std::vector<Node> page = store.children(collection, after, 256);
-        if (page.empty()) break;
-        for (const Node& member : page) {
-            if (!dav::decide(context.user, dav::classify(member.path), dav::Operation::read).allowed) continue;
-            std::string name(dav::last_segment(member.path));
-            if (member.is_collection()) name += '/';
-            const char* link = ap_escape_uri(r->pool, href(context, member.path, member.is_collection()).c_str());
-            apr_brigade_printf(brigade, nullptr, nullptr, "<li><a href=\"%s\">%s</a></li>\n",
-                               ap_escape_html(r->pool, link), ap_escape_html(r->pool, name.c_str()));
-        }
-        after = std::string(dav::last_segment(page.back().path));
-    }
+    store.for_each_member(collection, [&](Node& member) {
+        if (!dav::decide(context.user, dav::classify(member.path), dav::Operation::read).allowed) return true;
+        std::string name(dav::last_segment(member.path));
+        if (member.is_collection()) name += '/';
+        const char* link = ap_escape_uri(r->pool, href(context, member.path, member.is_collection()).c_str());
+        apr_brigade_printf(brigade, nullptr, nullptr, "<li><a href=\"%s\">%s</a></li>\n", ap_escape_html(r->pool, link),
+                           ap_escape_html(r->pool, name.c_str()));
+        return true;
+    });
     apr_brigade_puts(brigade, nullptr, nullptr, "</ul></body></html>\n");
 }
 
@@ -237,21 +232,21 @@ void write_export(const dav_resource* resource, ap_filter_t* output, apr_bucket_
     bool calendar = collection.kind == store::CollectionKind::calendar;
     ical::CalendarExport exporter;
     if (calendar) apr_brigade_puts(brigade, nullptr, nullptr, exporter.begin().c_str());
-    std::string after;
-    for (;;) {
-        std::vector<Node> page = store.children(collection, after, 256);
-        if (page.empty()) break;
-        after = std::string(dav::last_segment(page.back().path));
-        for (const Node& member : page) {
-            if (member.is_collection()) continue;
-            std::string body = store.body(member.id);
-            if (calendar) body = exporter.add(body);
-            if (!calendar && !body.empty() && body.back() != '\n') body += "\r\n";
-            apr_brigade_write(brigade, nullptr, nullptr, body.data(), body.size());
+    store.for_each_member(collection, [&](Node& member) {
+        if (member.is_collection()) return true;
+        std::string body = store.body(member.id);
+        if (calendar) body = exporter.add(body);
+        if (!calendar && !body.empty() && body.back() != '\n') body += "\r\n";
+        apr_brigade_write(brigade, nullptr, nullptr, body.data(), body.size());
+        // Send what has gathered now and then, so memory does not grow with the collection.
+        apr_off_t pending = 0;
+        apr_brigade_length(brigade, 0, &pending);
+        if (pending >= 65536) {
+            ap_pass_brigade(output, brigade);
+            apr_brigade_cleanup(brigade);
         }
-        ap_pass_brigade(output, brigade);
-        apr_brigade_cleanup(brigade);
-    }
+        return true;
+    });
     if (calendar) apr_brigade_puts(brigade, nullptr, nullptr, exporter.end().c_str());
 }
 

@@ -14,8 +14,6 @@ namespace caldav::module {
 
 namespace {
 
-constexpr int page_size = 256;
-
 struct Walk {
     const dav_walk_params* params;
     dav_walk_resource state;
@@ -71,17 +69,14 @@ dav_error* visit(Walk& walk, const dav_resource* resource, int depth) {
             if (dav_error* error = visit_member(walk, std::move(first), member_depth)) return error;
         }
     }
-    std::string after;
-    for (;;) {
-        std::vector<store::Node> page = store.children(collection, after, page_size);
-        if (page.empty()) break;
-        after = std::string(dav::last_segment(page.back().path));
-        for (store::Node& member : page) {
-            if (default_first && member.path == default_path) continue;
-            if (!dav::decide(walk.context->user, dav::classify(member.path), dav::Operation::read).allowed) continue;
-            if (dav_error* error = visit_member(walk, std::move(member), member_depth)) return error;
-        }
-    }
+    dav_error* error = nullptr;
+    store.for_each_member(collection, [&](store::Node& member) {
+        if (default_first && member.path == default_path) return true;
+        if (!dav::decide(walk.context->user, dav::classify(member.path), dav::Operation::read).allowed) return true;
+        error = visit_member(walk, std::move(member), member_depth);
+        return error == nullptr;
+    });
+    if (error != nullptr) return error;
     if ((walk.params->walk_type & DAV_WALKTYPE_LOCKNULL) != 0) return visit_locknull_members(walk, collection);
     return nullptr;
 }

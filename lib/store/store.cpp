@@ -125,6 +125,17 @@ std::vector<Node> Store::children(const Node& collection, std::string_view after
     return result;
 }
 
+bool Store::for_each_member(const Node& collection, const std::function<bool(Node&)>& visit) {
+    std::string after;
+    for (;;) {
+        std::vector<Node> page = children(collection, after, 256);
+        if (page.empty()) return true;
+        after = std::string(last_segment(page.back().path));
+        for (Node& member : page)
+            if (!visit(member)) return false;
+    }
+}
+
 std::string Store::body(std::int64_t resource_id) {
     auto row = db_.prepare("SELECT body FROM resources WHERE id = ?1");
     row.bind(1, resource_id);
@@ -421,13 +432,10 @@ void Store::copy_node(const Node& source, const Node& destination_parent, std::s
     properties.bind(1, source.id).bind(2, new_id).run();
     if (!deep) return;
     Node copy = lookup_collection(join_path(destination_parent.path, name));
-    std::string after;
-    for (;;) {
-        std::vector<Node> page = children(source, after, 256);
-        if (page.empty()) break;
-        for (const Node& member : page) copy_node(member, copy, last_segment(member.path), true);
-        after = std::string(last_segment(page.back().path));
-    }
+    for_each_member(source, [&](Node& member) {
+        copy_node(member, copy, last_segment(member.path), true);
+        return true;
+    });
 }
 
 void Store::copy(std::string_view source, std::string_view destination, bool deep, bool replace) {

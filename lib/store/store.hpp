@@ -95,6 +95,9 @@ public:
     // Members of a collection in name order, after `after`, at most `limit` of them: callers page
     // through big collections without holding a statement or a read transaction open.
     std::vector<Node> children(const Node& collection, std::string_view after, int limit);
+    // Visits every member in name order through children(), a page at a time; stops early (and
+    // returns false) when `visit` returns false.
+    bool for_each_member(const Node& collection, const std::function<bool(Node&)>& visit);
 
     // The stored bytes of a resource, exactly as they were PUT.
     std::string body(std::int64_t resource_id);

@@ -135,19 +135,9 @@ dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const
                 }
             }
         }
-        std::string after;
-        while (more && narrowing == nullptr) {
-            std::vector<store::Node> page = store.children(target, after, 256);
-            if (page.empty()) break;
-            after = page.back().path.substr(page.back().path.rfind('/') + 1);
-            for (store::Node& node : page) {
-                if (node.is_collection()) continue;
-                if (!test(std::move(node))) {
-                    more = false;
-                    break;
-                }
-            }
-        }
+        if (narrowing == nullptr)
+            more = store.for_each_member(
+                target, [&](store::Node& node) { return node.is_collection() || test(std::move(node)); });
         if (!more) writer.status(resource->uri, HTTP_INSUFFICIENT_STORAGE);
     }
     writer.finish();

@@ -104,14 +104,10 @@ void for_each_candidate(store::Store& store, const store::Node& calendar, const 
         for (store::Node& node : store.overlapping(calendar, from, to)) visit(std::move(node));
         return;
     }
-    std::string after;
-    for (;;) {
-        std::vector<store::Node> page = store.children(calendar, after, 256);
-        if (page.empty()) break;
-        after = page.back().path.substr(page.back().path.rfind('/') + 1);
-        for (store::Node& node : page)
-            if (!node.is_collection()) visit(std::move(node));
-    }
+    store.for_each_member(calendar, [&](store::Node& node) {
+        if (!node.is_collection()) visit(std::move(node));
+        return true;
+    });
 }
 
 }  // namespace
