@@ -85,8 +85,22 @@ const dav_liveprop_spec specs[] = {
 };
 
 dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_insert what, apr_text_header* text);
+// Every property here is computed, hence protected. Declaring them "writable" routes PROPPATCH to
+// patch_validate, which refuses with RFC 4918 §9.2.1's 403 cannot-modify-protected-property;
+// mod_dav's own refusal of a read-only property is a 409.
 int is_writable(const dav_resource*, int) {
-    return 0;
+    return 1;
+}
+
+dav_error* patch_validate(const dav_resource* resource, const apr_xml_elem* element, int, void**, int*) {
+    // mod_dav's PROPPATCH multistatus has no room for the <D:error> element: the description it
+    // prints in <D:responsedescription> names the precondition (plain text, mod_dav does not escape it).
+    const char* description = apr_psprintf(resource->pool,
+                                           "cannot-modify-protected-property: %s is computed by the server "
+                                           "(RFC 4918 section 9.2.1).",
+                                           element->name);
+    return dav_new_error_tag(resource->pool, HTTP_FORBIDDEN, 0, 0, description, nullptr,
+                             "cannot-modify-protected-property");
 }
 
 const dav_liveprop_group group = {specs, namespace_uris, &liveprop_hooks};
@@ -360,12 +374,12 @@ dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_i
 }  // namespace
 
 const dav_hooks_liveprop liveprop_hooks = {
-    insert_prop, is_writable, namespace_uris,
-    nullptr,  // patch_validate: nothing here is writable
-    nullptr,  // patch_exec
-    nullptr,  // patch_commit
-    nullptr,  // patch_rollback
-    nullptr,  // ctx
+    insert_prop,    is_writable, namespace_uris,
+    patch_validate,  // refuses: nothing here is writable
+    nullptr,         // patch_exec: never reached
+    nullptr,         // patch_commit
+    nullptr,         // patch_rollback
+    nullptr,         // ctx
 };
 
 void register_liveprops(apr_pool_t* pool) {

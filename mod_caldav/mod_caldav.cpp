@@ -7,8 +7,13 @@
 
 #include <apr_strings.h>
 
-#include <cstring>
+#include <strings.h>
 
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "body_limit.hpp"
 #include "config.hpp"
 #include "denial.hpp"
 #include "mkcalendar.hpp"
@@ -45,10 +50,31 @@ int map_to_storage(request_rec* r) {
     return apr_table_get(r->notes, unmapped_note) != nullptr ? OK : DECLINED;
 }
 
-// Runs before mod_dav's handler: the policy first, then the methods mod_dav does not know.
+// RFC 4918 §9.1: a server may refuse PROPFIND with Depth: infinity (or no Depth, which means
+// infinity) on a collection, answering 403 with DAV:propfind-finite-depth. mod_dav's own refusal
+// has no such body, and a whole tree in one answer is of no use to a calendar client, so this is
+// refused whatever DavDepthInfinity says.
+int refuse_infinite_propfind(request_rec* r) {
+    if (r->method_number != M_PROPFIND) return DECLINED;
+    const char* depth = apr_table_get(r->headers_in, "Depth");
+    if (depth != nullptr && strcasecmp(depth, "infinity") != 0) return DECLINED;
+    dav_error* error = guarded(r, [&]() -> dav_error* {
+        const Context* context = nullptr;
+        if (dav_error* failure = resolve_context(r, &context)) return failure;
+        std::optional<std::string> path = relative_path(*context, r->uri);
+        if (!path || !open_store(*context).lookup(*path).is_collection()) return nullptr;
+        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0,
+                                 "PROPFIND with Depth: infinity is not served; use Depth: 1.", nullptr,
+                                 "propfind-finite-depth");
+    });
+    return error != nullptr ? dav_handle_err(r, error, nullptr) : DECLINED;
+}
+
+// Runs before mod_dav's handler: the policy first, then what mod_dav answers differently.
 int before_mod_dav(request_rec* r) {
     if (!is_caldav_request(r)) return DECLINED;
     int status = guard_request(r);
+    if (status == DECLINED) status = refuse_infinite_propfind(r);
     if (status != DECLINED) return status;
     return handle_collection_creation(r);
 }
@@ -83,6 +109,7 @@ void register_hooks(apr_pool_t* pool) {
     dav_register_provider(pool, "caldav", &provider);
     register_liveprops(pool);
     register_lock_filter();
+    register_body_limit_filter();
     register_resource_types(pool);
     dav_options_provider_register(pool, "caldav", &options);
     dav_hook_find_liveprop(find_liveprop, nullptr, nullptr, APR_HOOK_MIDDLE);

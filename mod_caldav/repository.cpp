@@ -11,19 +11,21 @@
 #include "config.hpp"
 #include "dav/access.hpp"
 #include "dav/path.hpp"
+#include "body_limit.hpp"
 #include "denial.hpp"
 #include "ical/export.hpp"
 #include "object_checks.hpp"
 #include "request.hpp"
+#include "resource_kind.hpp"
 
 APLOG_USE_MODULE(caldav);
 
 // mod_dav's opaque PUT stream: the body is collected, then stored in one transaction on close.
 struct dav_stream {
     const dav_resource* resource;
-    std::string* bytes;               // pool-owned
-    caldav::store::Node* collection;  // pool-owned: where the body goes
-    apr_off_t limit;
+    std::string* bytes;                // pool-owned
+    caldav::store::Node* collection;   // pool-owned: where the body goes
+    caldav::module::BodyLimit* limit;  // pool-owned: CalDAVMaxResourceSize, counted by the input filter
 };
 
 namespace caldav::module {
@@ -100,6 +102,16 @@ int is_parent_resource(const dav_resource* ancestor, const dav_resource* descend
 
 // ---- PUT --------------------------------------------------------------------------
 
+// 413 with the collection's precondition (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1 max-resource-size).
+dav_error* too_large(const dav_resource* resource, const Node& collection) {
+    const char* description = "The resource is larger than CalDAVMaxResourceSize.";
+    const char* ns = collection.kind == store::CollectionKind::calendar      ? caldav_namespace
+                     : collection.kind == store::CollectionKind::addressbook ? carddav_namespace
+                                                                             : nullptr;
+    if (ns == nullptr) return new_error(resource, HTTP_REQUEST_ENTITY_TOO_LARGE, description);
+    return dav_new_error_tag(resource->pool, HTTP_REQUEST_ENTITY_TOO_LARGE, 0, 0, description, ns, "max-resource-size");
+}
+
 dav_error* open_stream(const dav_resource* resource, dav_stream_mode, dav_stream** result) {
     request_rec* r = resource->info->r;
     return guarded(r, [&]() -> dav_error* {
@@ -112,23 +124,23 @@ dav_error* open_stream(const dav_resource* resource, dav_stream_mode, dav_stream
             apr_off_t announced = 0;
             char* end = nullptr;
             if (apr_strtoff(&announced, length, &end, 10) == APR_SUCCESS && announced > limit)
-                return new_error(resource, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                 "The resource is larger than CalDAVMaxResourceSize.");
+                return too_large(resource, parent);
         }
         auto* stream = static_cast<dav_stream*>(apr_pcalloc(resource->pool, sizeof(dav_stream)));
         stream->resource = resource;
         stream->bytes = pool_new<std::string>(resource->pool);
         stream->collection = pool_new<Node>(resource->pool, std::move(parent));
-        stream->limit = limit;
+        stream->limit = limit_request_body(r, limit);
         *result = stream;
         return nullptr;
     });
 }
 
 dav_error* write_stream(dav_stream* stream, const void* buffer, apr_size_t size) {
-    if (static_cast<apr_off_t>(stream->bytes->size() + size) > stream->limit)
-        return new_error(stream->resource, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                         "The resource is larger than CalDAVMaxResourceSize.");
+    if (static_cast<apr_off_t>(stream->bytes->size() + size) > stream->limit->limit) {
+        stream->limit->exceeded = true;
+        return too_large(stream->resource, *stream->collection);
+    }
     return guarded(stream->resource->info->r, [&]() -> dav_error* {
         stream->bytes->append(static_cast<const char*>(buffer), size);
         return nullptr;
@@ -164,6 +176,9 @@ store::WriteCondition write_condition(const request_rec* r) {
 }
 
 dav_error* close_stream(dav_stream* stream, int commit) {
+    // When the filter cut the body short, mod_dav's own error (a bare 413) is on top: this one
+    // carries the precondition, and mod_dav answers with the first error that has one.
+    if (stream->limit->exceeded) return too_large(stream->resource, *stream->collection);
     if (!commit) return nullptr;
     auto* resource = const_cast<dav_resource*>(stream->resource);
     request_rec* r = resource->info->r;

@@ -64,6 +64,7 @@ propfind-memory|alias|300|\"$PYTHON\" \"$here/test_propfind_memory.py\"
 vdirsyncer|alias|400|\"$PYTHON\" \"$here/test_vdirsyncer.py\"
 clients|alias|300|\"$PYTHON\" \"$here/test_clients.py\"
 crash|alias|240|\"$PYTHON\" \"$here/test_crash.py\"
+hostile|alias|300|\"$PYTHON\" \"$here/test_hostile.py\"
 "
 
 selected() {
