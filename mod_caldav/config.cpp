@@ -3,7 +3,11 @@
 
 #include <apr_strings.h>
 
+#include <strings.h>
+
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 
 namespace caldav::module {
 
@@ -44,6 +48,29 @@ const char* set_max_resource_size(cmd_parms*, void* config, const char* value) {
     return nullptr;
 }
 
+// "none", or bytes with an optional K, M or G (powers of 1024).
+const char* set_quota(cmd_parms*, void* config, const char* value) {
+    auto* directory = static_cast<caldav_directory_config*>(config);
+    if (strcasecmp(value, "none") == 0) {
+        directory->quota = -1;
+        return nullptr;
+    }
+    char* end = nullptr;
+    apr_off_t bytes = 0;
+    if (apr_strtoff(&bytes, value, &end, 10) != APR_SUCCESS || bytes <= 0)
+        return "CalDAVQuota takes none or a positive size such as 500M";
+    apr_off_t unit = 1;
+    if (*end != '\0') {
+        const char* units = "KMG";
+        const char* found = std::strchr(units, std::toupper(static_cast<unsigned char>(*end)));
+        if (found == nullptr || end[1] != '\0') return "CalDAVQuota takes none or a positive size such as 500M";
+        for (const char* step = units; step <= found; ++step) unit *= 1024;
+    }
+    if (bytes > APR_INT64_MAX / unit) return "CalDAVQuota is too large";
+    directory->quota = bytes * unit;
+    return nullptr;
+}
+
 // httpd's C++ command table takes untyped handlers; void (*)() is the cast the compiler accepts silently.
 template <class Handler>
 cmd_func as_cmd_func(Handler handler) {
@@ -61,6 +88,9 @@ const command_rec directives[] = {
                   "the largest body a PUT may store, in bytes (default 10485760)"),
     AP_INIT_TAKE1("CalDAVMaxInstances", as_cmd_func(set_max_instances), nullptr, ACCESS_CONF,
                   "the most occurrences of one recurring event that are indexed (default 20000)"),
+    AP_INIT_TAKE1(
+        "CalDAVQuota", as_cmd_func(set_quota), nullptr, ACCESS_CONF,
+        "the bytes each user may store (calendar objects and vCards), e.g. 500M; none (default) for no limit"),
     AP_INIT_TAKE1("CalDAVEmailDomain", as_cmd_func(set_email_domain), nullptr, ACCESS_CONF,
                   "the mail domain of users without one: their calendar address is mailto:USER@DOMAIN"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
@@ -84,6 +114,7 @@ void* merge_directory_config(apr_pool_t* pool, void* parent_config, void* child_
     merged->max_instances = child->max_instances != 0 ? child->max_instances : parent->max_instances;
     merged->email_domain = child->email_domain != nullptr ? child->email_domain : parent->email_domain;
     merged->max_resource_size = child->max_resource_size != 0 ? child->max_resource_size : parent->max_resource_size;
+    merged->quota = child->quota != 0 ? child->quota : parent->quota;
     return merged;
 }
 
@@ -97,6 +128,10 @@ bool auto_provision(const caldav_directory_config& config) {
 
 int max_instances(const caldav_directory_config& config) {
     return config.max_instances != 0 ? config.max_instances : default_max_instances;
+}
+
+apr_off_t quota(const caldav_directory_config& config) {
+    return config.quota > 0 ? config.quota : 0;
 }
 
 apr_off_t max_resource_size(const caldav_directory_config& config) {

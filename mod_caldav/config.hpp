@@ -11,6 +11,7 @@ struct caldav_directory_config {
     apr_off_t max_resource_size;  // CalDAVMaxResourceSize in bytes, 0 unset
     const char* email_domain;     // CalDAVEmailDomain: calendar-user-address-set is mailto:USER@DOMAIN
     int max_instances;            // CalDAVMaxInstances: occurrences indexed per calendar object, 0 unset
+    apr_off_t quota;              // CalDAVQuota: bytes a user may store, 0 unset, -1 none
 };
 
 extern module AP_MODULE_DECLARE_DATA caldav_module;
@@ -25,5 +26,7 @@ const caldav_directory_config& directory_config(const request_rec* r);
 bool auto_provision(const caldav_directory_config& config);
 apr_off_t max_resource_size(const caldav_directory_config& config);
 int max_instances(const caldav_directory_config& config);
+// The per-user quota in bytes, or 0 when there is none.
+apr_off_t quota(const caldav_directory_config& config);
 
 }  // namespace caldav::module

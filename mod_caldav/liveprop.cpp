@@ -9,6 +9,7 @@
 #include <apr_time.h>
 #include <http_protocol.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "config.hpp"
@@ -55,6 +56,8 @@ enum PropertyId {
     addressbook_max_resource_size,                // RFC 6352 §6.2.3
     address_data,                                 // RFC 6352 §10.4
     getctag,                                      // CalendarServer ctag
+    quota_available_bytes,                        // RFC 4331 §3
+    quota_used_bytes,                             // RFC 4331 §4
 };
 
 const dav_liveprop_spec specs[] = {
@@ -81,6 +84,8 @@ const dav_liveprop_spec specs[] = {
     {carddav_ns, "max-resource-size", addressbook_max_resource_size, 0},
     {carddav_ns, "address-data", address_data, 0},
     {calendarserver_ns, "getctag", getctag, 0},
+    {dav_ns, "quota-available-bytes", quota_available_bytes, 0},
+    {dav_ns, "quota-used-bytes", quota_used_bytes, 0},
     {0, nullptr, 0, 0},
 };
 
@@ -265,6 +270,16 @@ const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
     return exact_xml_text(pool, body);
 }
 
+// RFC 4331: one quota (CalDAVQuota) covers all of a user's collections; defined only where it applies.
+const char* quota_value(const dav_resource* resource, int propid) {
+    const store::Node& node = node_of(resource);
+    apr_off_t limit = quota(directory_config(resource->info->r));
+    if (!resource->collection || node.owner.empty() || limit == 0) return nullptr;
+    std::int64_t used = open_store(*resource->info->context).used_bytes(node.owner);
+    std::int64_t value = propid == quota_used_bytes ? used : std::max<std::int64_t>(0, limit - used);
+    return apr_psprintf(resource->pool, "%" APR_INT64_T_FMT, value);
+}
+
 bool is_kind(const dav_resource* resource, CollectionKind kind) {
     return resource->collection && node_of(resource).kind == kind;
 }
@@ -342,6 +357,9 @@ const char* value_of(const dav_resource* resource, int propid) {
             return !resource->collection && parent_kind(resource) == CollectionKind::addressbook
                        ? address_data_value(pool, resource)
                        : nullptr;
+        case quota_available_bytes:
+        case quota_used_bytes:
+            return quota_value(resource, propid);
         default:
             return nullptr;
     }

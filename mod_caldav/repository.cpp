@@ -189,6 +189,7 @@ dav_error* close_stream(dav_stream* stream, int commit) {
         if (dav_error* error = check_object(r, context, *stream->collection, path, *stream->bytes, checked))
             return error;
         store::WriteCondition condition = write_condition(r);
+        condition.quota_bytes = quota(directory_config(r));
         store::PutResult result = open_store(context).put(path, checked.content_type, *stream->bytes,
                                                           checked.index ? &*checked.index : nullptr, &condition);
         reload(resource);
@@ -300,7 +301,8 @@ dav_error* copy_resource(const dav_resource* source, dav_resource* destination, 
     *response = nullptr;
     return guarded(destination->info->r, [&]() -> dav_error* {
         open_store(*source->info->context)
-            .copy(node_of(source).path, node_of(destination).path, depth != 0, destination->info->replace_pending);
+            .copy(node_of(source).path, node_of(destination).path, depth != 0, destination->info->replace_pending,
+                  quota(directory_config(source->info->r)));
         reload(destination);
         return nullptr;
     });

@@ -140,6 +140,11 @@ dav_error* error_from_exception(request_rec* r) {
                 return dav_new_error(r->pool, HTTP_CONFLICT, 0, 0, apr_pstrdup(r->pool, error.what()));
             case store::ErrorKind::precondition:
                 return dav_new_error(r->pool, HTTP_PRECONDITION_FAILED, 0, 0, nullptr);
+            case store::ErrorKind::quota:
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "caldav: %s", error.what());
+                return dav_new_error_tag(r->pool, HTTP_INSUFFICIENT_STORAGE, 0, 0,
+                                         "The user's quota (CalDAVQuota) would be exceeded.", nullptr,
+                                         "quota-not-exceeded");
             case store::ErrorKind::uid_conflict: {
                 const Context* context = nullptr;
                 if (dav_error* unresolved = resolve_context(r, &context)) return unresolved;

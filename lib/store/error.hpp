@@ -13,6 +13,7 @@ enum class ErrorKind {
     conflict,      // the operation contradicts what is stored (e.g. name taken by another kind)
     uid_conflict,  // another resource of the collection has the UID (detail: its path)
     precondition,  // the resource changed since the If-Match / If-None-Match the client sent (HTTP 412)
+    quota,         // the write would take the owner past their quota (RFC 4331 §6 quota-not-exceeded)
     internal,      // anything else SQLite reported
 };
 

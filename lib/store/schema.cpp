@@ -119,7 +119,37 @@ VALUES (1, NULL, '', '', NULL, 6, strftime('%s','now'), strftime('%s','now')),
        (4, 1, 'addressbooks', 'addressbooks', NULL, 6, strftime('%s','now'), strftime('%s','now'));
 )sql";
 
-const char* const migrations[] = {version_1};
+// Version 2: bytes stored per owner, kept by triggers so every write path (PUT, COPY, MOVE, DELETE,
+// cascades) counts, for the per-user quota (CalDAVQuota, RFC 4331). A resource deleted by the
+// cascade of its collection's delete no longer finds its collection: the collection's own BEFORE
+// DELETE trigger has already subtracted its members.
+const char* const version_2 = R"sql(
+CREATE TABLE usage (
+    owner TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO usage (owner, bytes)
+SELECT c.owner, SUM(r.size) FROM resources r JOIN collections c ON c.id = r.collection_id
+WHERE c.owner IS NOT NULL GROUP BY c.owner;
+CREATE TRIGGER usage_after_resource_insert AFTER INSERT ON resources BEGIN
+    INSERT INTO usage (owner, bytes)
+    SELECT owner, NEW.size FROM collections WHERE id = NEW.collection_id AND owner IS NOT NULL
+    ON CONFLICT (owner) DO UPDATE SET bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER usage_after_resource_update AFTER UPDATE OF size, collection_id ON resources BEGIN
+    UPDATE usage SET bytes = bytes - OLD.size WHERE owner = (SELECT owner FROM collections WHERE id = OLD.collection_id);
+    UPDATE usage SET bytes = bytes + NEW.size WHERE owner = (SELECT owner FROM collections WHERE id = NEW.collection_id);
+END;
+CREATE TRIGGER usage_after_resource_delete AFTER DELETE ON resources BEGIN
+    UPDATE usage SET bytes = bytes - OLD.size WHERE owner = (SELECT owner FROM collections WHERE id = OLD.collection_id);
+END;
+CREATE TRIGGER usage_before_collection_delete BEFORE DELETE ON collections BEGIN
+    UPDATE usage SET bytes = bytes - (SELECT IFNULL(SUM(size), 0) FROM resources WHERE collection_id = OLD.id)
+    WHERE owner = OLD.owner;
+END;
+)sql";
+
+const char* const migrations[] = {version_1, version_2};
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
 
 int user_version(Database& db) {

@@ -340,6 +340,8 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     std::int64_t now = now_seconds();
     Node existing = lookup_resource(path);
     if (condition != nullptr) check_condition(*condition, existing);
+    std::int64_t quota = condition != nullptr ? condition->quota_bytes : 0;
+    std::int64_t used_before = quota > 0 ? used_bytes(parent.owner) : 0;
     if (existing.exists()) {
         auto update = db_.prepare(
             "UPDATE resources SET etag = ?2, content_type = ?3, body = ?4, size = ?5, modified = ?6 WHERE id = ?1");
@@ -354,6 +356,7 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     }
     if (index != nullptr) write_index(existing.exists() ? existing.id : db_.last_insert_id(), parent.id, *index);
     record_change(parent.id, name, false);
+    check_quota(parent.owner, used_before, quota);
     transaction.commit();
     return {!existing.exists(), etag};
 }
@@ -438,7 +441,8 @@ void Store::copy_node(const Node& source, const Node& destination_parent, std::s
     });
 }
 
-void Store::copy(std::string_view source, std::string_view destination, bool deep, bool replace) {
+void Store::copy(std::string_view source, std::string_view destination, bool deep, bool replace,
+                 std::int64_t quota_bytes) {
     Transaction transaction(db_);
     Node from = lookup(source);
     if (!from.exists()) throw Error(ErrorKind::conflict, "nothing to copy");
@@ -450,8 +454,26 @@ void Store::copy(std::string_view source, std::string_view destination, bool dee
         remove_node(existing);
     }
     Node parent = require_parent_collection(destination);
+    std::int64_t used_before = quota_bytes > 0 ? used_bytes(parent.owner) : 0;
     copy_node(from, parent, last_segment(destination), deep);
+    check_quota(parent.owner, used_before, quota_bytes);
     transaction.commit();
+}
+
+std::int64_t Store::used_bytes(std::string_view owner) {
+    auto select = db_.prepare("SELECT bytes FROM usage WHERE owner = ?1");
+    select.bind(1, owner);
+    return select.step() ? select.integer(0) : 0;
+}
+
+// After the write, inside its transaction: a write that grows the owner's usage past the quota
+// fails (and rolls back); one that shrinks it is allowed even while over quota.
+void Store::check_quota(std::string_view owner, std::int64_t used_before, std::int64_t quota_bytes) {
+    if (quota_bytes <= 0 || owner.empty()) return;
+    std::int64_t used = used_bytes(owner);
+    if (used > quota_bytes && used > used_before)
+        throw Error(ErrorKind::quota, "the quota of " + std::string(owner) + " (" + std::to_string(quota_bytes) +
+                                          " bytes) would be exceeded");
 }
 
 void Store::move(std::string_view source, std::string_view destination, bool replace) {

@@ -73,6 +73,7 @@ struct WriteCondition {
     std::vector<std::string> if_match;  // strong ETags, quoted; empty = no If-Match (or "*")
     bool must_exist = false;            // If-Match: *
     bool must_not_exist = false;        // If-None-Match: *
+    std::int64_t quota_bytes = 0;       // the owner's quota: the write may not grow their usage past it; 0 none
 };
 
 struct PutResult {
@@ -126,11 +127,14 @@ public:
     std::vector<Change> changes_since(const Node& collection, std::int64_t token, int limit);
     // The salt that was handed out with `token`, if the collection ever had that token.
     std::optional<std::int64_t> sync_salt(const Node& collection, std::int64_t token);
+    // Bytes of resource bodies stored in `owner`'s collections (RFC 4331 quota-used-bytes).
+    std::int64_t used_bytes(std::string_view owner);
     // Removes a resource or a whole collection tree, with its properties and locks.
     void remove(std::string_view path);
     // Copies (recursively when `deep`) or moves `source` to `destination`, replacing what is there
     // when `replace`; one transaction either way.
-    void copy(std::string_view source, std::string_view destination, bool deep, bool replace);
+    void copy(std::string_view source, std::string_view destination, bool deep, bool replace,
+              std::int64_t quota_bytes = 0);
     void move(std::string_view source, std::string_view destination, bool replace);
 
 private:
@@ -147,6 +151,7 @@ private:
     void write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index);
     void check_uid(std::int64_t collection_id, std::string_view uid, std::string_view name);
     void touch(std::int64_t collection_id, std::int64_t now);
+    void check_quota(std::string_view owner, std::int64_t used_before, std::int64_t quota_bytes);
 
     Database db_;
 };

@@ -280,3 +280,94 @@ TEST_CASE("If-Match and If-None-Match are checked again inside the write (no los
     CHECK(store.body(node.id) == "2");
     CHECK(node.etag == second.etag);
 }
+
+namespace {
+
+std::int64_t counted_bytes(Store& store, const std::string& owner) {
+    auto sum = store.database().prepare(
+        "SELECT IFNULL(SUM(r.size), 0) FROM resources r JOIN collections c ON c.id = r.collection_id "
+        "WHERE c.owner = ?1");
+    sum.bind(1, owner);
+    sum.step();
+    return sum.integer(0);
+}
+
+}  // namespace
+
+TEST_CASE("usage per owner follows every write path (RFC 4331 quota-used-bytes)", "[store][quota]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    store.provision("bob");
+    store.make_collection("calendars/alice/tree", CollectionKind::plain);
+    store.make_collection("calendars/alice/tree/sub", CollectionKind::plain);
+    auto agrees = [&] {
+        CHECK(store.used_bytes("alice") == counted_bytes(store, "alice"));
+        CHECK(store.used_bytes("bob") == counted_bytes(store, "bob"));
+    };
+    store.put("calendars/alice/default/a.ics", "text/calendar", std::string(100, 'a'));
+    store.put("addressbooks/alice/default/c.vcf", "text/vcard", std::string(30, 'c'));
+    store.put("calendars/alice/tree/sub/x", "text/plain", std::string(7, 'x'));
+    store.put("calendars/bob/default/b.ics", "text/calendar", std::string(50, 'b'));
+    CHECK(store.used_bytes("alice") == 137);
+    agrees();
+    store.put("calendars/alice/default/a.ics", "text/calendar", std::string(60, 'a'));  // replaced, smaller
+    CHECK(store.used_bytes("alice") == 97);
+    store.copy("calendars/alice/tree", "calendars/alice/copy", true, false);
+    CHECK(store.used_bytes("alice") == 104);
+    store.move("calendars/alice/copy", "calendars/alice/moved", false);
+    CHECK(store.used_bytes("alice") == 104);
+    store.remove("calendars/alice/tree");  // a tree: the cascade must not count twice
+    CHECK(store.used_bytes("alice") == 97);
+    store.remove("calendars/alice/default/a.ics");
+    CHECK(store.used_bytes("alice") == 37);
+    CHECK(store.used_bytes("bob") == 50);
+    CHECK(store.used_bytes("nobody") == 0);
+    agrees();
+}
+
+TEST_CASE("a write past the owner's quota fails and leaves nothing; shrinking is allowed", "[store][quota]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    WriteCondition quota;
+    quota.quota_bytes = 100;
+    store.put("calendars/alice/default/a.ics", "text/calendar", std::string(80, 'a'), nullptr, &quota);
+    std::int64_t token = store.lookup("calendars/alice/default").sync_token;
+    try {
+        store.put("calendars/alice/default/b.ics", "text/calendar", std::string(30, 'b'), nullptr, &quota);
+        FAIL("the quota was not enforced");
+    } catch (const Error& error) {
+        CHECK(error.kind() == ErrorKind::quota);
+    }
+    CHECK_FALSE(store.lookup("calendars/alice/default/b.ics").exists());
+    CHECK(store.lookup("calendars/alice/default").sync_token == token);
+    CHECK(store.used_bytes("alice") == 80);
+    CHECK_THROWS_AS(store.copy("calendars/alice/default", "calendars/alice/copy", true, false, 100), Error);
+    CHECK_FALSE(store.lookup("calendars/alice/copy").exists());
+    // Over quota (the limit was lowered): replacing with something smaller still works.
+    quota.quota_bytes = 50;
+    store.put("calendars/alice/default/a.ics", "text/calendar", std::string(70, 'a'), nullptr, &quota);
+    CHECK(store.used_bytes("alice") == 70);
+    CHECK_THROWS_AS(store.put("calendars/alice/default/a.ics", "text/calendar", std::string(71, 'a'), nullptr, &quota),
+                    Error);
+}
+
+TEST_CASE("migrating a version 1 file counts what it already stores", "[store][migrations][quota]") {
+    TempDatabase temp;
+    {
+        Store store(temp.path());
+        store.provision("alice");
+        store.put("calendars/alice/default/a.ics", "text/calendar", std::string(42, 'a'));
+        // Back to what a version 1 file looks like.
+        store.database().exec(
+            "DROP TRIGGER usage_after_resource_insert; DROP TRIGGER usage_after_resource_update; "
+            "DROP TRIGGER usage_after_resource_delete; DROP TRIGGER usage_before_collection_delete; "
+            "DROP TABLE usage; PRAGMA user_version=1;");
+    }
+    Store again(temp.path());
+    CHECK(user_version(again.database()) == schema_version);
+    CHECK(again.used_bytes("alice") == 42);
+    again.put("calendars/alice/default/b.ics", "text/calendar", std::string(8, 'b'));
+    CHECK(again.used_bytes("alice") == 50);
+}
