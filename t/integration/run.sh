@@ -65,6 +65,7 @@ vdirsyncer|alias|400|\"$PYTHON\" \"$here/test_vdirsyncer.py\"
 clients|alias|300|\"$PYTHON\" \"$here/test_clients.py\"
 crash|alias|240|\"$PYTHON\" \"$here/test_crash.py\"
 hostile|alias|300|\"$PYTHON\" \"$here/test_hostile.py\"
+limits|alias|180|\"$PYTHON\" \"$here/test_limits.py\"
 "
 
 selected() {
@@ -92,10 +93,16 @@ while IFS='|' read -r name layout limit cmd; do
     # The memory test wants freed memory to leave the process, so that the peak RSS of a
     # request measures what it really holds: apr keeps little (MaxMemFree), glibc maps every
     # block of 8 KB or more on its own and unmaps it when freed.
-    unset APACHE_EXTRA_CONF APACHE_EXTRA_DAV_CONF MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_
+    unset APACHE_EXTRA_CONF APACHE_EXTRA_DAV_CONF APACHE_THREADS MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_
     case $name in
         propfind-memory)
             export APACHE_EXTRA_CONF="MaxMemFree 64" MALLOC_MMAP_THRESHOLD_=8192 MALLOC_TRIM_THRESHOLD_=65536 ;;
+        limits)
+            # The limits the README documents: a quota, a small resource size, mod_reqtimeout.
+            export APACHE_EXTRA_DAV_CONF="CalDAVQuota 64K
+    CalDAVMaxResourceSize 204800"
+            export APACHE_EXTRA_CONF="LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
+RequestReadTimeout header=2-4,MinRate=500 body=3,MinRate=500" APACHE_THREADS=16 ;;
         isolation-anonymous)
             # Apache lets requests without credentials through: the module must refuse them.
             export APACHE_EXTRA_DAV_CONF="Require all granted" ;;
