@@ -57,6 +57,7 @@ webdav-location|location|120|\"$PYTHON\" \"$here/test_webdav.py\" --smoke
 isolation|alias|240|\"$PYTHON\" \"$here/test_isolation.py\"
 isolation-anonymous|alias|120|\"$PYTHON\" \"$here/test_isolation.py\" --anonymous
 fail2ban|alias|240|\"$PYTHON\" \"$here/test_fail2ban.py\"
+fail2ban-proxy|alias|240|env FORWARDED_CLIENT=203.0.113.7 \"$PYTHON\" \"$here/test_fail2ban.py\"
 caldav|alias|240|\"$PYTHON\" \"$here/test_caldav.py\"
 python-caldav|alias|240|\"$PYTHON\" \"$here/test_python_caldav.py\"
 concurrency|alias|240|\"$PYTHON\" \"$here/test_concurrency.py\"
@@ -97,6 +98,11 @@ while IFS='|' read -r name layout limit cmd; do
     case $name in
         propfind-memory)
             export APACHE_EXTRA_CONF="MaxMemFree 64" MALLOC_MMAP_THRESHOLD_=8192 MALLOC_TRIM_THRESHOLD_=65536 ;;
+        fail2ban-proxy)
+            # Behind a reverse proxy on 127.0.0.1 that sends X-Forwarded-For.
+            export APACHE_EXTRA_CONF="LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so
+RemoteIPHeader X-Forwarded-For
+RemoteIPInternalProxy 127.0.0.1" ;;
         limits)
             # The limits the README documents: a quota, a small resource size, mod_reqtimeout.
             export APACHE_EXTRA_DAV_CONF="CalDAVQuota 64K

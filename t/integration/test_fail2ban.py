@@ -4,10 +4,16 @@ real Apache error log: N wrong passwords (AH01617), N unknown users (AH01618) an
 of bob probing alice's data (`caldav: denied`) must match exactly 3N times, all for 127.0.0.1;
 alice's successful requests must write no error-log line at all.
 
+With FORWARDED_CLIENT set (run.sh's `fail2ban-proxy`, Apache with mod_remoteip trusting 127.0.0.1 as a
+proxy), every request carries `X-Forwarded-For: FORWARDED_CLIENT`: the lines and the bans must name
+that address, and one more probe from 127.0.0.2 (not a trusted proxy) with a forged header must be
+banned as 127.0.0.2.
+
 Run through t/integration/run.sh (needs BASE_URL, APACHE_DIR, top_srcdir). Exits 77 (skipped)
 when fail2ban-regex is not installed.
 """
 
+import http.client
 import os
 import re
 import shutil
@@ -16,9 +22,22 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from davclient import Checks, Client, error_log_path, ical_event, log_size, read_log
+from davclient import Checks, Client as DirectClient, error_log_path, ical_event, log_size, read_log
 
 N = 5
+FORWARDED_CLIENT = os.environ.get("FORWARDED_CLIENT")
+BANNED = FORWARDED_CLIENT or "127.0.0.1"
+
+
+class Client(DirectClient):
+    """A client that, behind the test's pretend proxy, says whom it forwards for."""
+
+    def request(self, method, path, body=None, headers=None, **kw):
+        headers = dict(headers or {})
+        if FORWARDED_CLIENT:
+            headers["X-Forwarded-For"] = FORWARDED_CLIENT
+        return super().request(method, path, body=body, headers=headers, **kw)
+
 FAIL2BAN_REGEX = shutil.which("fail2ban-regex") or (
     "/usr/bin/fail2ban-regex" if os.path.exists("/usr/bin/fail2ban-regex") else None)
 if not FAIL2BAN_REGEX:
@@ -93,18 +112,30 @@ for i in range(N):
     r = b.request(method, path, body=body, content_type=CT if body else None, depth=0 if method == "PROPFIND" else None)
     c.status(r, 403, "bob probing alice's calendar: %s %s" % (method, path))
     b.close()
+untrusted = 0
+if FORWARDED_CLIENT:
+    # A client that is not the trusted proxy cannot choose the address it is banned under.
+    probe = DirectClient("bob", "bobpw")
+    probe.conn = http.client.HTTPConnection(probe.host, probe.port, timeout=30, source_address=("127.0.0.2", 0))
+    r = probe.request("GET", "/caldav/calendars/alice/default/f2b-0.ics", headers={"X-Forwarded-For": "198.51.100.9"})
+    c.status(r, 403, "bob probing from 127.0.0.2 (not a trusted proxy) with a forged X-Forwarded-For")
+    probe.close()
+    untrusted = 1
 failures = read_log(ERROR_LOG, err1).splitlines()
+forwarded = [l for l in failures if "caldav: denied" in l and "client=%s " % BANNED in l]
+c.check(len(forwarded) == N, "the denial lines name the real client %s (%d of %d)" % (BANNED, len(forwarded), N),
+        detail="\n".join(failures[-10:]))
 kinds = {
     "AH01617": sum("AH01617:" in l for l in failures),
     "AH01618": sum("AH01618:" in l for l in failures),
-    "caldav: denied": sum("caldav: denied" in l for l in failures),
+    "caldav: denied": sum("caldav: denied" in l for l in failures) - untrusted,
 }
 for k, n in kinds.items():
     c.check(n == N, "error log has %d `%s` lines (want %d)" % (n, k, N),
             detail="\n".join(failures[-20:]))
 
 # ---------------------------------------------------------------------------------------
-# fail2ban-regex over the whole error log: exactly 3N matches, all for 127.0.0.1.
+# fail2ban-regex over the whole error log: exactly 3N matches, all for the real client.
 cmd = [FAIL2BAN_REGEX, ERROR_LOG, FILTER]
 res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 out = res.stdout
@@ -113,8 +144,8 @@ m = re.search(r"Lines: (\d+) lines, (\d+) ignored, (\d+) matched, (\d+) missed",
 if c.check(m is not None, "fail2ban-regex prints its Lines: summary", detail=out[-3000:]):
     total, ignored, matched, missed = map(int, m.groups())
     c.info("fail2ban-regex: %d lines, %d matched, %d missed, %d ignored" % (total, matched, missed, ignored))
-    c.check(matched == 3 * N, "fail2ban-regex matched %d lines, want exactly %d (%d of each kind)"
-            % (matched, 3 * N, N), detail=out[-3000:])
+    c.check(matched == 3 * N + untrusted, "fail2ban-regex matched %d lines, want exactly %d (%d of each kind)"
+            % (matched, 3 * N + untrusted, N), detail=out[-3000:])
 # Per failregex hits: each of the three kinds is counted N times.
 hits = [int(h) for h in re.findall(r"^\|\s+\d+\) \[(\d+)\] ", out, re.M)]
 c.info("hits per failregex: %s" % hits)
@@ -122,7 +153,9 @@ c.info("hits per failregex: %s" % hits)
 res = subprocess.run(cmd[:1] + ["-o", "ip"] + cmd[1:], stdout=subprocess.PIPE,
                      stderr=subprocess.STDOUT, text=True)
 ips = [l.strip() for l in res.stdout.splitlines() if l.strip()]
-c.check(len(ips) == 3 * N and set(ips) == {"127.0.0.1"},
-        "every match bans 127.0.0.1 (got %d: %s)" % (len(ips), sorted(set(ips))), detail=res.stdout[-2000:])
+want = sorted([BANNED] * 3 * N + ["127.0.0.2"] * untrusted)
+c.check(sorted(ips) == want, "every match bans %s%s (got %d: %s)"
+        % (BANNED, ", the untrusted probe 127.0.0.2" if untrusted else "", len(ips), sorted(set(ips))),
+        detail=res.stdout[-2000:])
 
 c.finish()
