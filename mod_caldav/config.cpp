@@ -13,7 +13,7 @@ namespace caldav::module {
 
 namespace {
 
-constexpr apr_off_t default_max_resource_size = 10 * 1024 * 1024;
+constexpr apr_off_t default_max_resource_size = apr_off_t{10} * 1024 * 1024;
 constexpr int default_max_instances = 20000;
 
 const char* set_database(cmd_parms* cmd, void* config, const char* path) {

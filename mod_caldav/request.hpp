@@ -23,7 +23,7 @@ struct Context {
 
 // Resolves (once per request_rec) where the request's DAV root and database are. On failure
 // returns a 500 dav_error after logging one line that says what to configure.
-dav_error* resolve_context(request_rec* r, const Context** context);
+dav_error* resolve_context(request_rec* r, const Context** result);
 
 // The authenticated user; subrequests (COPY/MOVE destinations) act for the request that made them.
 const char* request_user(const request_rec* r);
@@ -96,6 +96,6 @@ dav_error* walk(const dav_walk_params* params, int depth, dav_response** respons
 void register_liveprops(apr_pool_t* pool);
 void register_lock_filter();
 int find_liveprop(const dav_resource* resource, const char* ns_uri, const char* name, const dav_hooks_liveprop** hooks);
-void insert_all_liveprops(request_rec* r, const dav_resource* resource, dav_prop_insert what, apr_text_header* phdr);
+void insert_all_liveprops(request_rec* r, const dav_resource* resource, dav_prop_insert what, apr_text_header* text);
 
 }  // namespace caldav::module

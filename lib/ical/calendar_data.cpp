@@ -198,13 +198,23 @@ std::string limit_freebusy_set(std::string_view bytes, std::int64_t start, std::
 
 std::optional<std::int64_t> parse_utc_time(std::string_view text) {
     if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return std::nullopt;
-    std::string copy(text);
+    // YYYYMMDDTHHMMSSZ: every other position a digit.
+    auto number = [&](std::size_t at, std::size_t digits) {
+        int value = 0;
+        for (std::size_t i = at; i < at + digits; ++i) {
+            if (text[i] < '0' || text[i] > '9') return -1;
+            value = value * 10 + (text[i] - '0');
+        }
+        return value;
+    };
     std::tm parts{};
-    int consumed = 0;
-    if (std::sscanf(copy.c_str(), "%4d%2d%2dT%2d%2d%2dZ%n", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
-                    &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &consumed) != 6 ||
-        consumed != 16)
-        return std::nullopt;
+    parts.tm_year = number(0, 4);
+    parts.tm_mon = number(4, 2);
+    parts.tm_mday = number(6, 2);
+    parts.tm_hour = number(9, 2);
+    parts.tm_min = number(11, 2);
+    parts.tm_sec = number(13, 2);
+    if (parts.tm_year < 0 || parts.tm_hour < 0 || parts.tm_min < 0 || parts.tm_sec < 0) return std::nullopt;
     if (parts.tm_mon < 1 || parts.tm_mon > 12 || parts.tm_mday < 1 || parts.tm_mday > 31 || parts.tm_hour > 23 ||
         parts.tm_min > 59 || parts.tm_sec > 60)
         return std::nullopt;

@@ -51,7 +51,7 @@ std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
 std::int64_t epoch_of_fields(const icaltimetype& time) {
     return days_from_civil(time.year, static_cast<unsigned>(time.month), static_cast<unsigned>(time.day)) *
                day_seconds +
-           time.hour * 3600 + time.minute * 60 + time.second;
+           std::int64_t{time.hour} * 3600 + std::int64_t{time.minute} * 60 + time.second;
 }
 
 std::string trimmed(std::string_view text) {
@@ -222,7 +222,8 @@ struct Span {
 Span span_of_duration(const icaldurationtype& duration) {
     Span span;
     span.days = static_cast<int>(duration.weeks * 7 + duration.days);
-    span.seconds = static_cast<std::int64_t>(duration.hours) * 3600 + duration.minutes * 60 + duration.seconds;
+    span.seconds =
+        static_cast<std::int64_t>(duration.hours) * 3600 + std::int64_t{duration.minutes} * 60 + duration.seconds;
     if (duration.is_neg) {
         span.days = -span.days;
         span.seconds = -span.seconds;
@@ -504,7 +505,8 @@ private:
             if (start == nullptr || !valid_time(value_time(start))) continue;
             Shift shift{key, clock_.utc(value_time(start), clock_.zone_of(start)) - key, span_of(component, start),
                         series_zone, component};
-            margin = std::max(margin, std::abs(shift.offset) + shift.span.days * 2 * day_seconds + shift.span.seconds);
+            margin = std::max(
+                margin, std::abs(shift.offset) + std::int64_t{shift.span.days} * 2 * day_seconds + shift.span.seconds);
             shifts.push_back(shift);
         }
 
@@ -517,7 +519,7 @@ private:
         }
 
         Span span = span_of(master, dtstart);
-        std::int64_t longest = span.days * 2 * day_seconds + span.seconds + 1;
+        std::int64_t longest = std::int64_t{span.days} * 2 * day_seconds + span.seconds + 1;
         std::int64_t window_start = saturating_add(limits_.horizon_start, -(longest + margin));
         std::int64_t window_end = saturating_add(limits_.horizon_end, margin);
         std::size_t wanted = limits_.max_instances + excluded.size() + overridden.size() + 1;
@@ -606,7 +608,8 @@ private:
         // Skip ahead to the window when the rule allows it (libical refuses with COUNT).
         std::int64_t previous = first_utc, units = 0;
         // Skip to a little before the window (enough for a DST change; more for daily and longer rules).
-        std::int64_t skip_to = window_start - (unit_seconds(rule.freq) >= day_seconds ? 2 * day_seconds : 2 * 3600);
+        std::int64_t skip_to =
+            window_start - (unit_seconds(rule.freq) >= day_seconds ? 2 * day_seconds : std::int64_t{2} * 3600);
         // libical misaligns a sub-daily INTERVAL when skipping (wall-clock vs elapsed hours): iterate those.
         bool alignable = rule.interval <= 1 || unit_seconds(rule.freq) >= day_seconds;
         if (rule.count == 0 && alignable && skip_to > first_utc + 2 * day_seconds &&

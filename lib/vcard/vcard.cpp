@@ -169,9 +169,9 @@ void append_folded(char32_t cp, std::string& out) {
             folded = 0x4CF;
             break;
         default:
-            if (cp >= 'A' && cp <= 'Z') {
-                folded = cp + 0x20;
-            } else if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) {
+            // Latin, Latin-1, Greek and Cyrillic capitals sit 0x20 below their small letters.
+            if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+                (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F)) {
                 folded = cp + 0x20;
             } else if ((cp >= 0x100 && cp <= 0x12F) || (cp >= 0x132 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177) ||
                        (cp >= 0x3D8 && cp <= 0x3EF) || (cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
@@ -182,12 +182,8 @@ void append_folded(char32_t cp, std::string& out) {
                 folded = (cp & 1) ? cp + 1 : cp;  // capital at the odd code point
             } else if (cp >= 0x388 && cp <= 0x38A) {
                 folded = cp + 0x25;
-            } else if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) {
-                folded = cp + 0x20;
             } else if (cp >= 0x400 && cp <= 0x40F) {
                 folded = cp + 0x50;
-            } else if (cp >= 0x410 && cp <= 0x42F) {
-                folded = cp + 0x20;
             } else if (cp >= 0x531 && cp <= 0x556) {
                 folded = cp + 0x30;
             }
