@@ -149,7 +149,16 @@ CREATE TRIGGER usage_before_collection_delete BEFORE DELETE ON collections BEGIN
 END;
 )sql";
 
-const char* const migrations[] = {version_1, version_2};
+// Version 3: a time-range query reads only occurrences that can overlap its window. Occurrences of
+// at most a week are found by start in [from - 1 week, to); the longer ones, few, through their own
+// partial index; series indexed only up to a point through another (see Store::overlapping). The
+// expressions must match the query's terms exactly for SQLite to use these indexes.
+const char* const version_3 = R"sql(
+CREATE INDEX instances_longer_than_a_week ON instances(collection_id, start) WHERE end - start > 604800;
+CREATE INDEX resources_indexed_until ON resources(collection_id, indexed_until) WHERE indexed_until IS NOT NULL;
+)sql";
+
+const char* const migrations[] = {version_1, version_2, version_3};
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
 
 int user_version(Database& db) {

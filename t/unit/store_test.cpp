@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "store/properties.hpp"
@@ -363,11 +364,62 @@ TEST_CASE("migrating a version 1 file counts what it already stores", "[store][m
         store.database().exec(
             "DROP TRIGGER usage_after_resource_insert; DROP TRIGGER usage_after_resource_update; "
             "DROP TRIGGER usage_after_resource_delete; DROP TRIGGER usage_before_collection_delete; "
-            "DROP TABLE usage; PRAGMA user_version=1;");
+            "DROP TABLE usage; DROP INDEX instances_longer_than_a_week; DROP INDEX resources_indexed_until; "
+            "PRAGMA user_version=1;");
     }
     Store again(temp.path());
     CHECK(user_version(again.database()) == schema_version);
     CHECK(again.used_bytes("alice") == 42);
     again.put("calendars/alice/default/b.ics", "text/calendar", std::string(8, 'b'));
     CHECK(again.used_bytes("alice") == 50);
+}
+
+TEST_CASE("RFC 4791 §9.9: overlapping() finds exactly the occurrences a brute force finds, short and long",
+          "[store][instances]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    const std::int64_t day = 86400;
+    const std::int64_t base = 1767225600;  // 2026-01-01T00:00:00Z
+    // Durations around the one-week split of the index (schema version 3), zero-length ones, a
+    // year-long one, and a weekly series; starts spread over ten weeks.
+    const std::vector<std::int64_t> durations = {0, 3600, day, 6 * day, 7 * day, 7 * day + 1, 8 * day, 400 * day};
+    std::vector<std::pair<std::string, Occurrence>> all;
+    int n = 0;
+    for (std::int64_t duration : durations) {
+        for (std::int64_t offset = -3 * day; offset < 70 * day; offset += 5 * day + 3600) {
+            ResourceIndex index;
+            index.uid = "u" + std::to_string(n);
+            index.component = "VEVENT";
+            index.occurrences.push_back({base + offset, base + offset + duration});
+            std::string name = "e" + std::to_string(n++) + ".ics";
+            store.put("calendars/alice/default/" + name, "text/calendar", "x", &index);
+            all.emplace_back(name, index.occurrences.back());
+        }
+    }
+    ResourceIndex weekly;
+    weekly.uid = "weekly";
+    weekly.component = "VEVENT";
+    for (int week = 0; week < 10; ++week)
+        weekly.occurrences.push_back({base + week * 7 * day, base + week * 7 * day + 3600});
+    store.put("calendars/alice/default/weekly.ics", "text/calendar", "x", &weekly);
+    for (const Occurrence& occurrence : weekly.occurrences) all.emplace_back("weekly.ics", occurrence);
+
+    Node calendar = store.lookup("calendars/alice/default");
+    for (std::int64_t from = base - 10 * day; from < base + 80 * day; from += day / 2 + 1234) {
+        for (std::int64_t length : {std::int64_t{1}, 3600 * std::int64_t{5}, day, 7 * day, 30 * day}) {
+            std::int64_t to = from + length;
+            std::set<std::string> expected;
+            for (const auto& [name, occurrence] : all) {
+                bool overlaps = occurrence.end == occurrence.start ? occurrence.start >= from && occurrence.start < to
+                                                                   : occurrence.start < to && occurrence.end > from;
+                if (overlaps) expected.insert(name);
+            }
+            std::set<std::string> found;
+            for (const Node& node : store.overlapping(calendar, from, to))
+                found.insert(node.path.substr(node.path.rfind('/') + 1));
+            INFO("window [" << from << ", " << to << ")");
+            CHECK(found == expected);
+        }
+    }
 }
