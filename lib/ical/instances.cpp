@@ -3,6 +3,7 @@
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
 #include "ical/content_lines.hpp"
+#include "ical/timezone_cache.hpp"
 
 #include <libical/ical.h>
 
@@ -15,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace caldav::ical {
@@ -168,17 +170,33 @@ public:
     }
 
 private:
+    // The object's own VTIMEZONE (RFC 5545 §3.6.5) through the per-thread cache, else a zone
+    // libical knows by that name.
     icaltimezone* resolve(const char* tzid) {
-        if (icaltimezone* zone = icalcomponent_get_timezone(vcalendar_, tzid)) return zone;
-        std::string wanted = trimmed(tzid);
-        for (icalcomponent* vtimezone = icalcomponent_get_first_component(vcalendar_, ICAL_VTIMEZONE_COMPONENT);
-             vtimezone != nullptr; vtimezone = icalcomponent_get_next_component(vcalendar_, ICAL_VTIMEZONE_COMPONENT)) {
+        if (icalcomponent* vtimezone = find_vtimezone(tzid)) {
+            if (icaltimezone* shared = shared_zone(vtimezone)) return shared;
             icalproperty* id = icalcomponent_get_first_property(vtimezone, ICAL_TZID_PROPERTY);
-            if (id == nullptr || icalproperty_get_tzid(id) == nullptr) continue;
-            if (trimmed(icalproperty_get_tzid(id)) == wanted)
-                return icalcomponent_get_timezone(vcalendar_, icalproperty_get_tzid(id));
+            return icalcomponent_get_timezone(vcalendar_, icalproperty_get_tzid(id));
         }
-        return builtin_zone(wanted);
+        return builtin_zone(trimmed(tzid));
+    }
+
+    // The VTIMEZONE whose TZID is `tzid`, or failing that equal to it without surrounding spaces
+    // (Outlook pads some). An external iterator: callers may be walking the VCALENDAR's components
+    // with its internal one.
+    icalcomponent* find_vtimezone(const char* tzid) const {
+        std::string wanted = trimmed(tzid);
+        icalcomponent* padded = nullptr;
+        icalcompiter members = icalcomponent_begin_component(vcalendar_, ICAL_VTIMEZONE_COMPONENT);
+        for (icalcomponent* vtimezone; (vtimezone = icalcompiter_deref(&members)) != nullptr;
+             icalcompiter_next(&members)) {
+            icalproperty* id = icalcomponent_get_first_property(vtimezone, ICAL_TZID_PROPERTY);
+            const char* name = id != nullptr ? icalproperty_get_tzid(id) : nullptr;
+            if (name == nullptr) continue;
+            if (std::string_view(name) == tzid) return vtimezone;
+            if (padded == nullptr && trimmed(name) == wanted) padded = vtimezone;
+        }
+        return padded;
     }
 
     icalcomponent* vcalendar_;

@@ -142,6 +142,19 @@ TEST_CASE("RFC 5545 §3.2.19: TZID resolves through the object's VTIMEZONE first
     CHECK(expand(bytes, "", everything()).instances.at(0).start == at(2024, 1, 5, 4, 30));
 }
 
+TEST_CASE("the per-thread zone cache tells apart two definitions of one TZID, in any order", "[instances]") {
+    // The Berlin definition with DST and the fixed +05:30 one share the TZID "Europe/Berlin": each
+    // object must keep its own, however often each was seen before.
+    auto object = [](const char* vtimezone) {
+        return calendar(std::string(vtimezone) +
+                        "BEGIN:VEVENT\nUID:x\nDTSTART;TZID=Europe/Berlin:20240705T100000\nEND:VEVENT\n");
+    };
+    for (int round = 0; round < 3; ++round) {
+        CHECK(expand(object(berlin_vtimezone), "", everything()).instances.at(0).start == at(2024, 7, 5, 8));
+        CHECK(expand(object(fixed_vtimezone), "", everything()).instances.at(0).start == at(2024, 7, 5, 4, 30));
+    }
+}
+
 TEST_CASE("RFC 5545 §3.2.19: IANA and Microsoft TZIDs without VTIMEZONE, trailing spaces", "[instances]") {
     // Outlook writes Windows zone names and sometimes trailing spaces; there is no VTIMEZONE.
     for (const char* tzid :

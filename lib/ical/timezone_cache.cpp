@@ -1,0 +1,56 @@
+// One cache of timezones per thread, keyed by the VTIMEZONE's text, so that two objects with the
+// same definition share one expansion and a changed definition never reuses an old one.
+#include "ical/timezone_cache.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace caldav::ical {
+
+namespace {
+
+// Each distinct definition stays until the thread ends: bounded, as clients may send any number.
+constexpr std::size_t max_zones = 256;
+
+struct ZoneDeleter {
+    void operator()(icaltimezone* zone) const { icaltimezone_free(zone, 1); }
+};
+using ZonePtr = std::unique_ptr<icaltimezone, ZoneDeleter>;
+
+std::string text_of(icalcomponent* component) {
+    char* text = icalcomponent_as_ical_string_r(component);
+    if (text == nullptr) return {};
+    std::string result(text);
+    icalmemory_free_buffer(text);
+    return result;
+}
+
+ZonePtr zone_from(icalcomponent* vtimezone) {
+    ZonePtr zone(icaltimezone_new());
+    if (!zone) return nullptr;
+    icalcomponent* copy = icalcomponent_new_clone(vtimezone);
+    if (copy == nullptr) return nullptr;
+    if (icaltimezone_set_component(zone.get(), copy) == 0) {  // no TZID: the zone did not take it
+        icalcomponent_free(copy);
+        return nullptr;
+    }
+    return zone;
+}
+
+}  // namespace
+
+icaltimezone* shared_zone(icalcomponent* vtimezone) {
+    thread_local std::unordered_map<std::string, ZonePtr> zones;
+    std::string key = text_of(vtimezone);
+    if (key.empty()) return nullptr;
+    auto found = zones.find(key);
+    if (found != zones.end()) return found->second.get();
+    if (zones.size() >= max_zones) return nullptr;
+    ZonePtr zone = zone_from(vtimezone);
+    if (!zone) return nullptr;
+    return zones.emplace(std::move(key), std::move(zone)).first->second.get();
+}
+
+}  // namespace caldav::ical
