@@ -169,6 +169,10 @@ Database::Database(const std::string& path) : path_(path), writers_(&writers_for
         exec("PRAGMA journal_mode=WAL");
         exec("PRAGMA synchronous=NORMAL");
         exec("PRAGMA foreign_keys=ON");
+        // Every Apache thread has its own connection: a small private page cache each (SQLite's
+        // default is 2 MB per connection), the OS page cache below them all. No memory map: each
+        // connection would map the file again, and RSS would count it once per thread.
+        exec("PRAGMA cache_size=-256");
         migrate(*this);
     } catch (...) {
         for (auto& entry : cache_) sqlite3_finalize(entry.second.stmt);
