@@ -300,11 +300,20 @@ std::vector<Node> Store::cards_matching(const Node& collection, std::string_view
 }
 
 std::vector<Change> Store::changes_since(const Node& collection, std::int64_t token, int limit) {
+    // The resource each name now names comes in the same query (columns as member_from_row reads
+    // them): an initial sync of 10,000 members would otherwise look each one up again.
     auto rows = db_.prepare(
-        "SELECT name, token, deleted FROM changes WHERE collection_id = ?1 AND token > ?2 ORDER BY token LIMIT ?3");
+        "SELECT c.name, 0, r.id, c.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, "
+        "       '', r.uid, c.token, c.deleted, r.id IS NOT NULL "
+        "FROM changes c LEFT JOIN resources r ON r.collection_id = c.collection_id AND r.name = c.name "
+        "WHERE c.collection_id = ?1 AND c.token > ?2 ORDER BY c.token LIMIT ?3");
     rows.bind(1, collection.id).bind(2, token).bind(3, static_cast<std::int64_t>(limit));
     std::vector<Change> result;
-    while (rows.step()) result.push_back({rows.text(0), rows.integer(1), rows.integer(2) != 0});
+    while (rows.step()) {
+        Change change{rows.text(0), rows.integer(14), rows.integer(15) != 0, Node()};
+        if (!change.deleted && rows.integer(16) != 0) change.member = member_from_row(rows, collection.path);
+        result.push_back(std::move(change));
+    }
     return result;
 }
 

@@ -65,6 +65,7 @@ struct Change {
     std::string name;
     std::int64_t token;
     bool deleted;
+    Node member;  // the resource now at that name, read in the same query (missing: deleted, or a collection)
 };
 
 // The client's If-Match / If-None-Match, checked again inside the write transaction: mod_dav checks

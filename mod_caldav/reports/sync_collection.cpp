@@ -67,14 +67,17 @@ dav_error* sync_collection(request_rec* r, const dav_resource* resource, const a
     while (!truncated) {
         std::vector<store::Change> changes = store.changes_since(collection, since, page_size);
         if (changes.empty()) break;
-        for (const store::Change& change : changes) {
+        for (store::Change& change : changes) {
             if (limit > 0 && listed == limit) {
                 truncated = true;
                 break;
             }
             since = change.token;
             std::string path = dav::join_path(collection.path, change.name);
-            store::Node node = change.deleted ? store::Node() : store.lookup(path);
+            // A member collection is not in the change query's join: looked up on its own.
+            store::Node node = change.deleted           ? store::Node()
+                               : change.member.exists() ? std::move(change.member)
+                                                        : store.lookup(path);
             // An initial sync lists only what exists (RFC 6578 §3.4).
             if (!node.exists() && token_text.empty()) continue;
             ++listed;
