@@ -198,6 +198,30 @@ apr_xml_elem* new_element(apr_pool_t* pool, const char* name, int ns, apr_xml_el
     return element;
 }
 
+// The next element of the subtree of `top` in document order, or nullptr (no recursion: a body may
+// nest deeply).
+apr_xml_elem* next_in_subtree(const apr_xml_elem* top, const apr_xml_elem* element) {
+    if (element->first_child != nullptr) return element->first_child;
+    while (element != top && element->next == nullptr) element = element->parent;
+    return element == top ? nullptr : element->next;
+}
+
+// apr_xml prepends each attribute it parses, so an element's list is in reverse document order:
+// reversed again (the whole subtree, without recursion), a stored property keeps the client's order.
+void restore_attribute_order(apr_xml_elem* top) {
+    for (apr_xml_elem* element = top; element != nullptr;) {
+        apr_xml_attr* reversed = nullptr;
+        for (apr_xml_attr* attr = element->attr; attr != nullptr;) {
+            apr_xml_attr* next = attr->next;
+            attr->next = reversed;
+            reversed = attr;
+            attr = next;
+        }
+        element->attr = reversed;
+        element = next_in_subtree(top, element);
+    }
+}
+
 }  // namespace
 
 const char* required_name(const apr_xml_elem* element, const char* precondition) {
@@ -344,6 +368,7 @@ bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, Collection
 
 const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, const apr_array_header_t* namespaces) {
     auto* editable = const_cast<apr_xml_elem*>(element);
+    restore_attribute_order(editable);
     apr_xml_quote_elem(pool, editable);
     const char* xml = nullptr;
     apr_xml_to_text(pool, editable, APR_XML_X2T_FULL_NS_LANG, const_cast<apr_array_header_t*>(namespaces), nullptr,

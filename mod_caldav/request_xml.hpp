@@ -78,7 +78,8 @@ struct CollectionRequest {
 bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, CollectionRequest& request);
 
 // A dead property as stored (PROPPATCH, MKCALENDAR): the complete element with its namespace
-// declarations and xml:lang. Quotes the element's text in place, so call it once per element.
+// declarations and xml:lang, attributes in the order sent. Quotes the element's text and reorders
+// its attributes in place, so call it once per element.
 const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, const apr_array_header_t* namespaces);
 
 }  // namespace caldav::module

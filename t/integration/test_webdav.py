@@ -207,6 +207,15 @@ r, after = dead_props()
 c.check(after == before, "failed PROPPATCH changed nothing (before %s, after %s)" % (before, after), r)
 get_ok(EV, body2, etag2, "after failed PROPPATCH (getetag not forged)")
 
+# A dead property comes back with its attributes in the order sent (apr_xml lists them reversed).
+r = alice.proppatch(EV, PP % '<D:set><D:prop><X:ordered first="1" second="2" third="3"/></D:prop></D:set>')
+if c.status(r, 207, "PROPPATCH set X:ordered with three attributes"):
+    r = alice.propfind(EV, 0, [(NS, "ordered")])
+    text = r.text()
+    positions = [text.find(a) for a in ('first="1"', 'second="2"', 'third="3"')]
+    c.check(-1 not in positions and positions == sorted(positions),
+            "X:ordered keeps its attribute order (positions %s)" % positions, r)
+
 # ---------------------------------------------------------------------------------------
 # MKCOL, COPY, MOVE, DELETE of collections with members.
 SRC = HOME + "src/"
