@@ -110,6 +110,8 @@ dav_error* store_property(dav_db* db, const dav_prop_name* name, const apr_xml_e
                           dav_namespace_map* mapping) {
     return guarded(db->resource->info->r, [&]() -> dav_error* {
         const char* xml = dead_property_xml(db->pool, element, mapping->namespaces);
+        if (xml == nullptr)
+            return dav_new_error(db->pool, HTTP_BAD_REQUEST, 0, 0, "A name in the value is not a QName.");
         begin_change(db);
         store::properties::set(store_of(db).database(), db->owner, name->ns, name->name, xml);
         return nullptr;

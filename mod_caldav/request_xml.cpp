@@ -206,6 +206,11 @@ apr_xml_elem* next_in_subtree(const apr_xml_elem* top, const apr_xml_elem* eleme
     return element == top ? nullptr : element->next;
 }
 
+// A local name as apr_xml leaves it after splitting off the prefix: a QName's has no colon left.
+bool is_local_name(const char* name) {
+    return *name != '\0' && std::strchr(name, ':') == nullptr;
+}
+
 // apr_xml prepends each attribute it parses, so an element's list is in reverse document order:
 // reversed again (the whole subtree, without recursion), a stored property keeps the client's order.
 void restore_attribute_order(apr_xml_elem* top) {
@@ -359,14 +364,26 @@ bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, Collection
         if (!is_element(doc, set, "DAV:", "set")) return false;
         for (const apr_xml_elem* prop = set->first_child; prop != nullptr; prop = prop->next) {
             if (!is_element(doc, prop, "DAV:", "prop")) return false;
-            for (const apr_xml_elem* property = prop->first_child; property != nullptr; property = property->next)
+            for (const apr_xml_elem* property = prop->first_child; property != nullptr; property = property->next) {
+                if (!has_qualified_names(property)) return false;
                 read_collection_property(doc, property, request);
+            }
         }
     }
     return true;
 }
 
+bool has_qualified_names(const apr_xml_elem* top) {
+    for (const apr_xml_elem* element = top; element != nullptr; element = next_in_subtree(top, element)) {
+        if (!is_local_name(element->name)) return false;
+        for (const apr_xml_attr* attr = element->attr; attr != nullptr; attr = attr->next)
+            if (!is_local_name(attr->name)) return false;
+    }
+    return true;
+}
+
 const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, const apr_array_header_t* namespaces) {
+    if (!has_qualified_names(element)) return nullptr;
     auto* editable = const_cast<apr_xml_elem*>(element);
     restore_attribute_order(editable);
     apr_xml_quote_elem(pool, editable);

@@ -70,16 +70,22 @@ PrincipalSearch read_principal_search(const apr_xml_doc* doc);
 // The body of MKCALENDAR (RFC 4791 §5.3.1) or an extended MKCOL (RFC 5689 §5.1).
 struct CollectionRequest {
     store::CollectionKind kind = store::CollectionKind::plain;
-    std::string components;                // for calendars: supported-calendar-component-set, comma-separated
+    std::string components;                 // for calendars: supported-calendar-component-set, comma-separated
     std::vector<const apr_xml_elem*> dead;  // the properties to store as they are
     const char* refused = nullptr;          // the first property that cannot be set, with why
 };
 // Reads <set><prop>...</prop></set> into `request`; false when the body is not such a request.
 bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, CollectionRequest& request);
 
+// True when every element and attribute name in the subtree is a QName (Namespaces in XML §4).
+// apr_xml (expat without namespace processing) also accepts names such as "a:b:c" or "a:", which
+// stored as they are would put an undeclared prefix or an empty name into every PROPFIND answer.
+bool has_qualified_names(const apr_xml_elem* element);
+
 // A dead property as stored (PROPPATCH, MKCALENDAR): the complete element with its namespace
-// declarations and xml:lang, attributes in the order sent. Quotes the element's text and reorders
-// its attributes in place, so call it once per element.
+// declarations and xml:lang, attributes in the order sent; nullptr when it has a name that is not
+// a QName (has_qualified_names). Quotes the element's text and reorders its attributes in place,
+// so call it once per element.
 const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, const apr_array_header_t* namespaces);
 
 }  // namespace caldav::module

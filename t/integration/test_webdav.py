@@ -215,6 +215,18 @@ if c.status(r, 207, "PROPPATCH set X:ordered with three attributes"):
     positions = [text.find(a) for a in ('first="1"', 'second="2"', 'third="3"')]
     c.check(-1 not in positions and positions == sorted(positions),
             "X:ordered keeps its attribute order (positions %s)" % positions, r)
+# A name that is no QName (apr_xml accepts "X:bad:name") is refused: stored, it would put an
+# undeclared prefix into every PROPFIND answer (found by t/fuzz/fuzz_request_xml).
+r = alice.proppatch(EV, PP % "<D:set><D:prop><X:bad:name>v</X:bad:name></D:prop></D:set>")
+c.check(r.status >= 400 or (r.status == 207 and b"200 OK" not in r.body),
+        "PROPPATCH of a name that is not a QName is refused (status %s)" % r.status, r)
+r = alice.propfind(EV, 0, None)
+try:
+    ET.fromstring(r.body)
+    well_formed = r.status == 207 and b"bad:name" not in r.body
+except ET.ParseError:
+    well_formed = False
+c.check(well_formed, "allprop PROPFIND still well-formed and without the refused property", r)
 
 # ---------------------------------------------------------------------------------------
 # MKCOL, COPY, MOVE, DELETE of collections with members.
