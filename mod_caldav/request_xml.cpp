@@ -387,10 +387,24 @@ const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, con
     auto* editable = const_cast<apr_xml_elem*>(element);
     restore_attribute_order(editable);
     apr_xml_quote_elem(pool, editable);
-    const char* xml = nullptr;
-    apr_xml_to_text(pool, editable, APR_XML_X2T_FULL_NS_LANG, const_cast<apr_array_header_t*>(namespaces), nullptr,
-                    &xml, nullptr);
-    return xml;
+    // Not APR_XML_X2T_FULL_NS_LANG: apr-util 1.6 sizes that style's output too large (it counts
+    // the namespace declarations and xml:lang twice) and the string then ends in the excess bytes of
+    // pool memory, earlier requests' data. APR_XML_X2T_FULL sizes exactly; under a stand-in parent
+    // without a language it writes the element's own xml:lang, and the declarations are added here.
+    apr_xml_elem no_language{};
+    apr_xml_elem* parent = editable->parent;
+    editable->parent = &no_language;
+    const char* text = nullptr;
+    apr_xml_to_text(pool, editable, APR_XML_X2T_FULL, nullptr, nullptr, &text, nullptr);
+    editable->parent = parent;
+    std::string xml(text);
+    std::string name = editable->ns == APR_XML_NS_NONE ? std::string("<") + editable->name
+                                                       : "<ns" + std::to_string(editable->ns) + ":" + editable->name;
+    std::string declarations;
+    for (int i = namespaces->nelts; i--;)
+        declarations += " xmlns:ns" + std::to_string(i) + "=\"" + APR_XML_GET_URI_ITEM(namespaces, i) + "\"";
+    xml.insert(name.size(), declarations);
+    return apr_pstrmemdup(pool, xml.data(), xml.size());
 }
 
 }  // namespace caldav::module
