@@ -206,9 +206,11 @@ apr_xml_elem* next_in_subtree(const apr_xml_elem* top, const apr_xml_elem* eleme
     return element == top ? nullptr : element->next;
 }
 
-// A local name as apr_xml leaves it after splitting off the prefix: a QName's has no colon left.
+// A local name as apr_xml leaves it after splitting off the prefix: a QName's is an NCName, with no
+// colon left and not starting with '-', '.' or a digit (which a prefix or an empty one hid from expat).
 bool is_local_name(const char* name) {
-    return *name != '\0' && std::strchr(name, ':') == nullptr;
+    bool bad_start = *name == '\0' || *name == '-' || *name == '.' || (*name >= '0' && *name <= '9');
+    return !bad_start && std::strchr(name, ':') == nullptr;
 }
 
 // apr_xml prepends each attribute it parses, so an element's list is in reverse document order:

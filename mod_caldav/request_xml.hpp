@@ -78,7 +78,7 @@ struct CollectionRequest {
 bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, CollectionRequest& request);
 
 // True when every element and attribute name in the subtree is a QName (Namespaces in XML §4).
-// apr_xml (expat without namespace processing) also accepts names such as "a:b:c" or "a:", which
+// apr_xml (expat without namespace processing) also accepts names such as "a:b:c", "a:" or "a:-b", which
 // stored as they are would put an undeclared prefix or an empty name into every PROPFIND answer.
 bool has_qualified_names(const apr_xml_elem* element);
 
