@@ -378,8 +378,9 @@ bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, Collection
 bool has_qualified_names(const apr_xml_elem* top) {
     for (const apr_xml_elem* element = top; element != nullptr; element = next_in_subtree(top, element)) {
         if (!is_local_name(element->name)) return false;
+        // An attribute left named "xmlns" (sent as ":xmlns") would be written as a declaration.
         for (const apr_xml_attr* attr = element->attr; attr != nullptr; attr = attr->next)
-            if (!is_local_name(attr->name)) return false;
+            if (!is_local_name(attr->name) || std::strcmp(attr->name, "xmlns") == 0) return false;
     }
     return true;
 }
