@@ -20,6 +20,7 @@
 #include "object_checks.hpp"
 #include "xml.hpp"
 #include "request.hpp"
+#include "request_xml.hpp"
 #include "resource_kind.hpp"
 
 namespace caldav::module {
@@ -209,48 +210,11 @@ const char* component_set(apr_pool_t* pool, const store::Node& node) {
     return result;
 }
 
-std::string upper_case(const char* text) {
-    std::string result;
-    for (const char* c = text != nullptr ? text : ""; *c != '\0'; ++c)
-        result += static_cast<char>(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
-    return result;
-}
-
-// RFC 4791 §9.6.1: <C:comp> with <C:prop>/<C:allprop> and nested <C:comp>/<C:allcomp>.
-ical::ComponentSelection read_selection(const apr_xml_doc* doc, const apr_xml_elem* comp) {
-    ical::ComponentSelection selection;
-    selection.name = upper_case(attribute(comp, "name"));
-    for (const apr_xml_elem* child = comp->first_child; child != nullptr; child = child->next) {
-        if (is_element(doc, child, caldav_namespace, "prop")) {
-            selection.all_properties = false;
-            if (const char* property = attribute(child, "name")) selection.properties.push_back(upper_case(property));
-        } else if (is_element(doc, child, caldav_namespace, "comp")) {
-            selection.all_components = false;
-            selection.components.push_back(read_selection(doc, child));
-        }
-    }
-    // An explicit allprop/allcomp wins over any listed names.
-    if (find_child(doc, comp, caldav_namespace, "allprop") != nullptr) selection.all_properties = true;
-    if (find_child(doc, comp, caldav_namespace, "allcomp") != nullptr) selection.all_components = true;
-    return selection;
-}
-
 // The REPORT's <C:calendar-data> element, which may select parts or ask for occurrences (RFC 4791 §9.6).
 dav_liveprop_elem* data_request(const dav_resource* resource) {
     dav_liveprop_elem* element = dav_get_liveprop_element(resource);
     if (element == nullptr || element->elem == nullptr || element->doc == nullptr) return nullptr;
     return element;
-}
-
-// The start and end attributes of <C:expand> or <C:limit-recurrence-set>, when both are valid.
-std::optional<std::pair<std::int64_t, std::int64_t>> range_of(const apr_xml_elem* element) {
-    if (element == nullptr) return std::nullopt;
-    const char* start = attribute(element, "start");
-    const char* end = attribute(element, "end");
-    std::optional<std::int64_t> from = start != nullptr ? ical::parse_utc_time(start) : std::nullopt;
-    std::optional<std::int64_t> to = end != nullptr ? ical::parse_utc_time(end) : std::nullopt;
-    if (!from || !to) return std::nullopt;
-    return std::make_pair(*from, *to);
 }
 
 const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
@@ -260,13 +224,14 @@ const char* object_data(apr_pool_t* pool, const dav_resource* resource) {
     if (request == nullptr) return exact_xml_text(pool, body);
     auto child = [&](const char* name) { return find_child(request->doc, request->elem, caldav_namespace, name); };
     auto timezone = [&] { return calendar_timezone(store, store.lookup(dav::parent_path(node_of(resource).path))); };
-    if (auto range = range_of(child("expand")))
+    if (auto range = read_utc_range(child("expand")))
         body = ical::expand_object(body, range->first, range->second, timezone());
-    if (auto range = range_of(child("limit-recurrence-set")))
+    if (auto range = read_utc_range(child("limit-recurrence-set")))
         body = ical::limit_recurrence_set(body, range->first, range->second, timezone());
-    if (auto range = range_of(child("limit-freebusy-set")))
+    if (auto range = read_utc_range(child("limit-freebusy-set")))
         body = ical::limit_freebusy_set(body, range->first, range->second);
-    if (const apr_xml_elem* comp = child("comp")) body = ical::select_parts(body, read_selection(request->doc, comp));
+    if (const apr_xml_elem* comp = child("comp"))
+        body = ical::select_parts(body, read_component_selection(request->doc, comp));
     return exact_xml_text(pool, body);
 }
 

@@ -13,6 +13,7 @@
 
 #include "dav/path.hpp"
 #include "mkcalendar.hpp"
+#include "request_xml.hpp"
 #include "resource_kind.hpp"
 #include "store/properties.hpp"
 #include "xml.hpp"
@@ -26,77 +27,6 @@ namespace {
 using store::CollectionKind;
 
 int mkcalendar_method = M_INVALID;
-
-struct Request {
-    CollectionKind kind = CollectionKind::plain;
-    std::string components;  // for calendars
-    std::vector<const apr_xml_elem*> dead;
-    const char* refused = nullptr;  // the first property that cannot be set, with why
-};
-
-const char* const calendar_components[] = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"};
-
-// RFC 4791 §5.2.3: a list of <comp name="..."/> of the component types the server supports.
-bool read_components(const apr_xml_doc* doc, const apr_xml_elem* property, std::string& components) {
-    components.clear();
-    for (const apr_xml_elem* comp = property->first_child; comp != nullptr; comp = comp->next) {
-        if (!is_element(doc, comp, caldav_namespace, "comp")) return false;
-        const char* name = attribute(comp, "name");
-        if (name == nullptr) return false;
-        bool known = false;
-        for (const char* supported : calendar_components) known = known || std::strcmp(supported, name) == 0;
-        if (!known) return false;
-        if (!components.empty()) components += ',';
-        components += name;
-    }
-    return !components.empty();
-}
-
-// RFC 5689 §3: DAV:resourcetype says which kind of collection to make.
-bool read_resourcetype(const apr_xml_doc* doc, const apr_xml_elem* property, CollectionKind& kind) {
-    for (const apr_xml_elem* type = property->first_child; type != nullptr; type = type->next) {
-        if (is_element(doc, type, "DAV:", "collection")) continue;
-        if (is_element(doc, type, caldav_namespace, "calendar")) {
-            kind = CollectionKind::calendar;
-        } else if (is_element(doc, type, carddav_namespace, "addressbook")) {
-            kind = CollectionKind::addressbook;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
-void read_property(const apr_xml_doc* doc, const apr_xml_elem* property, Request& request) {
-    if (is_element(doc, property, "DAV:", "resourcetype")) {
-        if (!read_resourcetype(doc, property, request.kind)) request.refused = "an unsupported DAV:resourcetype";
-    } else if (is_element(doc, property, caldav_namespace, "supported-calendar-component-set")) {
-        if (!read_components(doc, property, request.components))
-            request.refused = "a supported-calendar-component-set naming no supported component";
-    } else if (std::strcmp(namespace_of(doc, property), "DAV:") == 0 &&
-               std::strcmp(property->name, "displayname") != 0) {
-        request.refused = "a protected DAV: property";
-    } else {
-        request.dead.push_back(property);
-    }
-}
-
-// The body's <set><prop>...</prop></set> elements (RFC 4791 §9.1, RFC 5689 §5.1).
-bool read_body(const apr_xml_doc* doc, bool is_mkcalendar, Request& request) {
-    if (doc == nullptr) return true;
-    bool root_ok = is_mkcalendar ? is_element(doc, doc->root, caldav_namespace, "mkcalendar")
-                                 : is_element(doc, doc->root, "DAV:", "mkcol");
-    if (!root_ok) return false;
-    for (const apr_xml_elem* set = doc->root->first_child; set != nullptr; set = set->next) {
-        if (!is_element(doc, set, "DAV:", "set")) return false;
-        for (const apr_xml_elem* prop = set->first_child; prop != nullptr; prop = prop->next) {
-            if (!is_element(doc, prop, "DAV:", "prop")) return false;
-            for (const apr_xml_elem* property = prop->first_child; property != nullptr; property = property->next)
-                read_property(doc, property, request);
-        }
-    }
-    return true;
-}
 
 int answer_error(request_rec* r, int status, const char* ns, const char* tag, const char* why) {
     dav_error* error = dav_new_error_tag(r->pool, status, 0, 0, why, ns, tag);
@@ -129,9 +59,9 @@ int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {
     store::Node parent = store.lookup(dav::parent_path(path));
     if (!parent.is_collection()) return HTTP_CONFLICT;
 
-    Request request;
+    CollectionRequest request;
     if (is_mkcalendar) request.kind = CollectionKind::calendar;
-    if (!read_body(doc, is_mkcalendar, request)) return HTTP_BAD_REQUEST;
+    if (!read_collection_body(doc, is_mkcalendar, request)) return HTTP_BAD_REQUEST;
     if (request.refused != nullptr)
         return answer_error(r, HTTP_FORBIDDEN, "DAV:", "cannot-modify-protected-property",
                             apr_pstrcat(r->pool, "The request sets ", request.refused, ".", nullptr));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "request.hpp"
+#include "request_xml.hpp"
 #include "store/properties.hpp"
 
 APLOG_USE_MODULE(caldav);
@@ -109,6 +110,8 @@ dav_error* store_property(dav_db* db, const dav_prop_name* name, const apr_xml_e
                           dav_namespace_map* mapping) {
     return guarded(db->resource->info->r, [&]() -> dav_error* {
         const char* xml = dead_property_xml(db->pool, element, mapping->namespaces);
+        if (xml == nullptr)
+            return dav_new_error(db->pool, HTTP_BAD_REQUEST, 0, 0, "A name in the value is not a QName.");
         begin_change(db);
         store::properties::set(store_of(db).database(), db->owner, name->ns, name->name, xml);
         return nullptr;
@@ -186,15 +189,6 @@ dav_error* apply_rollback(dav_db* db, dav_deadprop_rollback* rollback) {
 }
 
 }  // namespace
-
-const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, const apr_array_header_t* namespaces) {
-    auto* editable = const_cast<apr_xml_elem*>(element);
-    apr_xml_quote_elem(pool, editable);
-    const char* xml = nullptr;
-    apr_xml_to_text(pool, editable, APR_XML_X2T_FULL_NS_LANG, const_cast<apr_array_header_t*>(namespaces), nullptr,
-                    &xml, nullptr);
-    return xml;
-}
 
 const dav_hooks_propdb propdb_hooks = {
     open,    close,      define_namespaces, output_value, map_namespaces, store_property, remove_property,

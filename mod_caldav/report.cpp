@@ -51,13 +51,6 @@ void MultistatusWriter::finish(const std::string& trailer) {
     dav_finish_multistatus(r_, brigade_);
 }
 
-const char* required_name(const apr_xml_elem* element, const char* precondition) {
-    const char* name = attribute(element, "name");
-    if (name == nullptr || *name == '\0')
-        throw InvalidFilter{precondition, std::string(element->name) + " needs a name attribute"};
-    return name;
-}
-
 std::string decoded_href(request_rec* r, const std::string& href_text) {
     apr_uri_t uri;
     if (apr_uri_parse(r->pool, href_text.c_str(), &uri) != APR_SUCCESS || uri.path == nullptr) return href_text;

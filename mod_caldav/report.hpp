@@ -5,6 +5,7 @@
 #include <string>
 
 #include "request.hpp"
+#include "request_xml.hpp"
 
 namespace caldav::module {
 
@@ -35,16 +36,6 @@ private:
     apr_pool_t* scratch_;
     bool finished_ = false;
 };
-
-// A REPORT filter that cannot be evaluated (thrown while reading it): the precondition to answer with
-// (RFC 4791 §7.7 valid-filter, supported-collation; RFC 6352 §8.3 supported-filter).
-struct InvalidFilter {
-    const char* precondition;
-    std::string message;
-};
-
-// The name attribute every comp-, prop- and param-filter carries; throws InvalidFilter without it.
-const char* required_name(const apr_xml_elem* element, const char* precondition);
 
 // The REPORTs, one file each under reports/.
 dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);

@@ -87,10 +87,6 @@ inline const store::Node& node_of(const dav_resource* resource) {
     return *resource->info->node;
 }
 
-// A dead property as stored: the complete element with its namespace declarations (propdb.cpp).
-// Quotes the element's text in place, so call it once per element.
-const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, const apr_array_header_t* namespaces);
-
 // The walker (walk.cpp) and the liveprops (liveprop.cpp).
 dav_error* walk(const dav_walk_params* params, int depth, dav_response** response);
 void register_liveprops(apr_pool_t* pool);

@@ -3,12 +3,9 @@
 #pragma once
 
 #include "request.hpp"
+#include "xml.hpp"  // the namespaces
 
 namespace caldav::module {
-
-constexpr char caldav_namespace[] = "urn:ietf:params:xml:ns:caldav";
-constexpr char carddav_namespace[] = "urn:ietf:params:xml:ns:carddav";
-constexpr char calendarserver_namespace[] = "http://calendarserver.org/ns/";
 
 // The kind of the collection holding `resource` (a member), or of the resource itself.
 store::CollectionKind parent_kind(const dav_resource* resource);

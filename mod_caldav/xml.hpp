@@ -11,6 +11,10 @@
 
 namespace caldav::module {
 
+constexpr char caldav_namespace[] = "urn:ietf:params:xml:ns:caldav";
+constexpr char carddav_namespace[] = "urn:ietf:params:xml:ns:carddav";
+constexpr char calendarserver_namespace[] = "http://calendarserver.org/ns/";
+
 inline const char* namespace_of(const apr_xml_doc* doc, const apr_xml_elem* element) {
     if (element->ns == APR_XML_NS_NONE) return "";
     return APR_XML_GET_URI_ITEM(doc->namespaces, element->ns);

@@ -17,68 +17,6 @@ namespace caldav::module {
 
 namespace {
 
-bool is_all_of(const apr_xml_elem* element) {
-    const char* test = attribute(element, "test");
-    return test != nullptr && std::strcmp(test, "allof") == 0;
-}
-
-vcard::TextMatch read_text_match(const apr_xml_elem* element) {
-    vcard::TextMatch match;
-    match.text = text_of(element);
-    if (const char* collation = attribute(element, "collation")) match.collation = collation;
-    if (!vcard::supported_collation(match.collation))
-        throw InvalidFilter{"supported-collation", "unsupported collation " + match.collation};
-    if (const char* type = attribute(element, "match-type")) match.match_type = type;
-    if (match.match_type != "equals" && match.match_type != "contains" && match.match_type != "starts-with" &&
-        match.match_type != "ends-with")
-        throw InvalidFilter{"supported-filter", "unsupported match-type " + match.match_type};
-    const char* negate = attribute(element, "negate-condition");
-    match.negate = negate != nullptr && std::strcmp(negate, "yes") == 0;
-    return match;
-}
-
-vcard::PropFilter read_prop_filter(const apr_xml_doc* doc, const apr_xml_elem* element) {
-    vcard::PropFilter filter;
-    filter.name = required_name(element, "supported-filter");
-    for (char& c : filter.name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    filter.all_of = is_all_of(element);
-    for (const apr_xml_elem* child = element->first_child; child != nullptr; child = child->next) {
-        if (is_element(doc, child, carddav_namespace, "is-not-defined")) filter.is_not_defined = true;
-        if (is_element(doc, child, carddav_namespace, "text-match"))
-            filter.text_matches.push_back(read_text_match(child));
-        if (is_element(doc, child, carddav_namespace, "param-filter")) {
-            vcard::ParamFilter param;
-            param.name = required_name(child, "supported-filter");
-            for (const apr_xml_elem* inner = child->first_child; inner != nullptr; inner = inner->next) {
-                if (is_element(doc, inner, carddav_namespace, "is-not-defined")) param.is_not_defined = true;
-                if (is_element(doc, inner, carddav_namespace, "text-match")) param.text_match = read_text_match(inner);
-            }
-            filter.param_filters.push_back(std::move(param));
-        }
-    }
-    return filter;
-}
-
-vcard::Filter read_filter(const apr_xml_doc* doc) {
-    const apr_xml_elem* element = find_child(doc, doc->root, carddav_namespace, "filter");
-    if (element == nullptr) throw InvalidFilter{"supported-filter", "addressbook-query needs a filter"};
-    vcard::Filter filter;
-    filter.all_of = is_all_of(element);
-    for (const apr_xml_elem* child = element->first_child; child != nullptr; child = child->next)
-        if (is_element(doc, child, carddav_namespace, "prop-filter"))
-            filter.prop_filters.push_back(read_prop_filter(doc, child));
-    return filter;
-}
-
-// CARDDAV:limit/CARDDAV:nresults, 0 for none.
-long read_limit(const apr_xml_doc* doc) {
-    const apr_xml_elem* limit = find_child(doc, doc->root, carddav_namespace, "limit");
-    const apr_xml_elem* count = limit != nullptr ? find_child(doc, limit, carddav_namespace, "nresults") : nullptr;
-    if (count == nullptr) return 0;
-    long value = std::strtol(text_of(count).c_str(), nullptr, 10);
-    return value > 0 ? value : 0;
-}
-
 // A positive text-match on an indexed property that every matching card must satisfy: the index then
 // yields a superset of the answer, and only those cards are parsed. Folding maps a substring to a
 // substring, so folded comparison never loses a match under any of the three collations.
@@ -103,12 +41,12 @@ dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const
     const Context* context = resource->info->context;
     vcard::Filter filter;
     try {
-        filter = read_filter(doc);
+        filter = read_addressbook_filter(doc);
     } catch (const InvalidFilter& invalid) {
         return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, invalid.message.c_str()),
                                  carddav_namespace, invalid.precondition);
     }
-    long limit = read_limit(doc);
+    long limit = read_addressbook_limit(doc);
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);
     MultistatusWriter writer(r, doc);

@@ -14,30 +14,24 @@
 namespace caldav::module {
 
 dav_error* free_busy_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
-    const apr_xml_elem* range = find_child(doc, doc->root, caldav_namespace, "time-range");
-    std::optional<std::int64_t> from, to;
-    if (range != nullptr) {
-        const char* start = attribute(range, "start");
-        const char* end = attribute(range, "end");
-        from = start != nullptr ? ical::parse_utc_time(start) : std::nullopt;
-        to = end != nullptr ? ical::parse_utc_time(end) : std::nullopt;
-    }
-    if (!from || !to || *from >= *to)
+    std::optional<std::pair<std::int64_t, std::int64_t>> range = read_free_busy_range(doc);
+    if (!range || range->first >= range->second)
         return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "free-busy-query needs a time-range with start < end.");
+    const std::int64_t from = range->first, to = range->second;
     store::Store& store = open_store(*resource->info->context);
     const store::Node& target = node_of(resource);
     std::vector<ical::BusyPeriod> periods;
     auto add = [&](const store::Node& member, const std::string& timezone) {
-        for (ical::BusyPeriod& period : ical::busy_periods(store.body(member.id), *from, *to, timezone))
+        for (ical::BusyPeriod& period : ical::busy_periods(store.body(member.id), from, to, timezone))
             periods.push_back(std::move(period));
     };
     if (!resource->collection) {
         add(target, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
     } else if (target.kind == store::CollectionKind::calendar) {
         std::string timezone = calendar_timezone(store, target);
-        for (const store::Node& member : store.overlapping(target, *from, *to)) add(member, timezone);
+        for (const store::Node& member : store.overlapping(target, from, to)) add(member, timezone);
     }
-    std::string reply = ical::freebusy_reply(std::move(periods), *from, *to);
+    std::string reply = ical::freebusy_reply(std::move(periods), from, to);
     r->status = HTTP_OK;
     ap_set_content_type(r, "text/calendar; charset=utf-8");
     ap_rwrite(reply.data(), static_cast<int>(reply.size()), r);

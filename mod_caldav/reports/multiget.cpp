@@ -17,9 +17,7 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
         return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "The multiget names no properties (DAV:prop).");
     store::Store& store = open_store(*context);
     MultistatusWriter writer(r, doc);
-    for (const apr_xml_elem* element = doc->root->first_child; element != nullptr; element = element->next) {
-        if (!is_element(doc, element, "DAV:", "href")) continue;
-        std::string href_text = text_of(element);
+    for (const std::string& href_text : read_multiget_hrefs(doc)) {
         std::optional<std::string> path = path_of_href(r, *context, href_text);
         if (!path) {
             writer.status(decoded_href(r, href_text), HTTP_NOT_FOUND);

@@ -42,12 +42,9 @@ std::vector<std::string> searchable_values(request_rec* r, const Context& contex
     return {};
 }
 
-bool matches_search(request_rec* r, const Context& context, const apr_xml_doc* doc, const apr_xml_elem* search) {
-    const apr_xml_elem* prop = find_child(doc, search, "DAV:", "prop");
-    const apr_xml_elem* match = find_child(doc, search, "DAV:", "match");
-    if (prop == nullptr || match == nullptr) return false;
-    std::string wanted = lower(text_of(match));
-    for (const apr_xml_elem* property = prop->first_child; property != nullptr; property = property->next) {
+bool matches_search(request_rec* r, const Context& context, const apr_xml_doc* doc, const PropertySearch& search) {
+    std::string wanted = lower(search.match);
+    for (const apr_xml_elem* property : search.properties) {
         for (const std::string& value : searchable_values(r, context, doc, property))
             if (lower(value).find(wanted) != std::string::npos) return true;
     }
@@ -58,17 +55,15 @@ bool matches_search(request_rec* r, const Context& context, const apr_xml_doc* d
 
 dav_error* principal_property_search(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
     const Context* context = resource->info->context;
-    const char* test = attribute(doc->root, "test");
-    bool any_of = test != nullptr && std::strcmp(test, "anyof") == 0;
+    PrincipalSearch request = read_principal_search(doc);
     bool all = true, any = false;
-    for (const apr_xml_elem* search = doc->root->first_child; search != nullptr; search = search->next) {
-        if (!is_element(doc, search, "DAV:", "property-search")) continue;
+    for (const PropertySearch& search : request.searches) {
         bool found = matches_search(r, *context, doc, search);
         all = all && found;
         any = any || found;
     }
     MultistatusWriter writer(r, doc);
-    if (any_of ? any : (all && any))
+    if (request.any_of ? any : (all && any))
         writer.properties(r, context, open_store(*context).lookup("principals/" + context->user));
     writer.finish();
     return nullptr;

@@ -23,18 +23,6 @@ dav_error* invalid_token(request_rec* r) {
                              "valid-sync-token");
 }
 
-// DAV:limit/DAV:nresults (RFC 5323 §5.17), or 0 for no limit; -1 when malformed.
-long requested_limit(const apr_xml_doc* doc) {
-    const apr_xml_elem* limit = find_child(doc, doc->root, "DAV:", "limit");
-    if (limit == nullptr) return 0;
-    const apr_xml_elem* count = find_child(doc, limit, "DAV:", "nresults");
-    if (count == nullptr) return -1;
-    std::string text = text_of(count);
-    char* end = nullptr;
-    long value = std::strtol(text.c_str(), &end, 10);
-    return end != nullptr && *end == '\0' && value > 0 ? value : -1;
-}
-
 }  // namespace
 
 dav_error* sync_collection(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
@@ -44,9 +32,8 @@ dav_error* sync_collection(request_rec* r, const dav_resource* resource, const a
         return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, "Only collections can be synchronized.", nullptr,
                                  "supported-report");
     store::Store& store = open_store(*context);
-    const apr_xml_elem* token_element = find_child(doc, doc->root, "DAV:", "sync-token");
     std::int64_t since = 0;
-    std::string token_text = token_element != nullptr ? text_of(token_element) : std::string();
+    std::string token_text = read_sync_token_text(doc);
     if (!token_text.empty()) {
         std::optional<dav::SyncToken> token = dav::parse_sync_token(token_text);
         if (!token) return invalid_token(r);
@@ -55,7 +42,7 @@ dav_error* sync_collection(request_rec* r, const dav_resource* resource, const a
         if (!never_changed && (!salt || *salt != token->salt)) return invalid_token(r);
         since = token->token;
     }
-    long limit = requested_limit(doc);
+    long limit = read_sync_limit(doc);
     if (limit < 0) return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "DAV:limit needs a positive DAV:nresults.");
 
     // The token answered is the collection's as read before the changes: a change racing with this

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan + UBSan) over lib/ and runs each for FUZZ_SECONDS
+# Builds the libFuzzer targets (clang, ASan + UBSan) over lib/ (request_xml: also the module's
+# request-body readers, with apr/apr-util) and runs each for FUZZ_SECONDS
 # (default 20; a long run: FUZZ_SECONDS=3600 t/fuzz/run.sh) on its corpus in t/fuzz/corpus/NAME.
 # New inputs go to a scratch directory, so the committed corpus changes only by hand. Prints
 # "N passed, N failed" and exits non-zero when a target crashes, leaks or trips a sanitizer.
@@ -15,11 +16,20 @@ flags="-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
        $(pkg-config --cflags libical sqlite3 libxml-2.0)"
 libs="$(pkg-config --libs libical sqlite3 libxml-2.0)"
 sources=$(cd "$top" && ls lib/ical/*.cpp lib/vcard/*.cpp lib/query/*.cpp)
+# REPORT/PROPPATCH bodies: mod_caldav/request_xml.cpp needs APR only, not httpd.
+request_xml_flags="-I$top/mod_caldav $(pkg-config --cflags apr-1 apr-util-1)"
+request_xml_sources="mod_caldav/request_xml.cpp lib/dav/sync_token.cpp"
+request_xml_libs="$(pkg-config --libs apr-1 apr-util-1)"
 passed=0 failed=0
-for target in calendar_object vcard calendar_filter; do
+for target in calendar_object vcard calendar_filter request_xml; do
     echo "== fuzz_$target: building"
+    extra_flags="" extra_sources="" extra_libs=""
+    if [ "$target" = request_xml ]; then
+        extra_flags=$request_xml_flags extra_sources=$request_xml_sources extra_libs=$request_xml_libs
+    fi
     # shellcheck disable=SC2086
-    if ! (cd "$top" && $CXX $flags "t/fuzz/fuzz_$target.cpp" $sources $libs -o "$build/fuzz_$target") \
+    if ! (cd "$top" && $CXX $flags $extra_flags "t/fuzz/fuzz_$target.cpp" $sources $extra_sources $libs $extra_libs \
+        -o "$build/fuzz_$target") \
         >"$build/$target.build.log" 2>&1; then
         echo "FAIL: fuzz_$target does not build"; tail -20 "$build/$target.build.log"; failed=$((failed + 1)); continue
     fi

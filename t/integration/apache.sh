@@ -18,6 +18,7 @@
 #   APACHE_THREADS     worker threads of the single child (default 8)
 #   APACHE_EXTRA_CONF  extra lines for the server config
 #   APACHE_EXTRA_DAV_CONF  extra lines inside the <Directory>/<Location> of /caldav
+#   APACHE_PRELOAD     LD_PRELOAD for httpd (t/sanitize.sh: the ASan runtime, for an ASan module)
 #
 # Layouts: `alias` (Alias /caldav DIR/data + <Directory>, the documented setup), `location`
 # (<Location /caldav> + CalDAVDatabase), `fs` (stock mod_dav_fs on DIR/data, only to check the
@@ -27,6 +28,15 @@
 
 : "${HTTPD:=/usr/sbin/apache2}"
 : "${PYTHON:=/usr/bin/python3}"
+
+# Run httpd; with APACHE_PRELOAD set, that library comes first (every run loads the module).
+apache_httpd() {
+    if [ -n "${APACHE_PRELOAD:-}" ]; then
+        LD_PRELOAD="$APACHE_PRELOAD" "$HTTPD" "$@"
+    else
+        "$HTTPD" "$@"
+    fi
+}
 
 # Directory of Debian's (or apxs') httpd modules.
 apache_modules_dir() {
@@ -192,7 +202,7 @@ apache_launch() {
     local dir=$1 port
     port=$(cat "$dir/port")
     rm -f "$dir/httpd.pid"
-    if ! "$HTTPD" -f "$dir/httpd.conf" -k start >"$dir/start.err" 2>&1; then
+    if ! apache_httpd -f "$dir/httpd.conf" -k start >"$dir/start.err" 2>&1; then
         echo "apache.sh: $HTTPD -f $dir/httpd.conf -k start failed" >&2
         apache_dump_logs "$dir"
         return 1
@@ -294,7 +304,7 @@ apache_stop() {
         return 0
     fi
     kids=$(apache_children "$pid")
-    "$HTTPD" -f "$dir/httpd.conf" -k stop >/dev/null 2>&1
+    apache_httpd -f "$dir/httpd.conf" -k stop >/dev/null 2>&1
     for _ in $(seq 1 100); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1

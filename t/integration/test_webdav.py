@@ -207,6 +207,40 @@ r, after = dead_props()
 c.check(after == before, "failed PROPPATCH changed nothing (before %s, after %s)" % (before, after), r)
 get_ok(EV, body2, etag2, "after failed PROPPATCH (getetag not forged)")
 
+# A dead property comes back with its attributes in the order sent (apr_xml lists them reversed).
+r = alice.proppatch(EV, PP % '<D:set><D:prop><X:ordered first="1" second="2" third="3"/></D:prop></D:set>')
+if c.status(r, 207, "PROPPATCH set X:ordered with three attributes"):
+    r = alice.propfind(EV, 0, [(NS, "ordered")])
+    text = r.text()
+    positions = [text.find(a) for a in ('first="1"', 'second="2"', 'third="3"')]
+    c.check(-1 not in positions and positions == sorted(positions),
+            "X:ordered keeps its attribute order (positions %s)" % positions, r)
+# An empty dead property with its own xml:lang: apr_xml_to_text's FULL_NS_LANG style sized it too
+# large and left pool memory after the "/>" (found by t/fuzz/fuzz_request_xml).
+r = alice.proppatch(EV, PP % '<D:set><D:prop><X:flag xml:lang="en-GB"/></D:prop></D:set>')
+if c.status(r, 207, "PROPPATCH set an empty X:flag with xml:lang"):
+    r = alice.propfind(EV, 0, [(NS, "flag")])
+    flag = None
+    try:
+        flag = ET.fromstring(r.body).find(".//{%s}flag" % NS)
+    except ET.ParseError:
+        pass
+    c.check(flag is not None and len(flag) == 0 and not (flag.text or "").strip() and not (flag.tail or "").strip()
+            and flag.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB",
+            "X:flag comes back empty with its xml:lang and nothing after it", r)
+# A name that is no QName (apr_xml accepts "X:bad:name") is refused: stored, it would put an
+# undeclared prefix into every PROPFIND answer (found by t/fuzz/fuzz_request_xml).
+r = alice.proppatch(EV, PP % "<D:set><D:prop><X:bad:name>v</X:bad:name></D:prop></D:set>")
+c.check(r.status >= 400 or (r.status == 207 and b"200 OK" not in r.body),
+        "PROPPATCH of a name that is not a QName is refused (status %s)" % r.status, r)
+r = alice.propfind(EV, 0, None)
+try:
+    ET.fromstring(r.body)
+    well_formed = r.status == 207 and b"bad:name" not in r.body
+except ET.ParseError:
+    well_formed = False
+c.check(well_formed, "allprop PROPFIND still well-formed and without the refused property", r)
+
 # ---------------------------------------------------------------------------------------
 # MKCOL, COPY, MOVE, DELETE of collections with members.
 SRC = HOME + "src/"

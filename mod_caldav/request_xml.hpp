@@ -1,0 +1,91 @@
+// REPORT, MKCALENDAR/MKCOL and PROPPATCH bodies (parsed by httpd into an apr_xml_doc) read into C++
+// values. Needs only APR and lib/, so t/fuzz/fuzz_request_xml.cpp runs all of it without httpd.
+#pragma once
+
+#include <apr_xml.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ical/calendar_data.hpp"
+#include "query/calendar_filter.hpp"
+#include "store/store.hpp"
+#include "vcard/vcard.hpp"
+
+namespace caldav::module {
+
+// A REPORT filter that cannot be evaluated (thrown while reading it): the precondition to answer with
+// (RFC 4791 §7.7 valid-filter, supported-collation; RFC 6352 §8.3 supported-filter).
+struct InvalidFilter {
+    const char* precondition;
+    std::string message;
+};
+
+// The name attribute every comp-, prop- and param-filter carries; throws InvalidFilter without it.
+const char* required_name(const apr_xml_elem* element, const char* precondition);
+
+// calendar-query's <C:filter> (RFC 4791 §9.7), from its VCALENDAR comp-filter; throws InvalidFilter.
+query::CompFilter read_calendar_filter(const apr_xml_doc* doc);
+
+// addressbook-query's <CARDDAV:filter> (RFC 6352 §10.5); throws InvalidFilter.
+vcard::Filter read_addressbook_filter(const apr_xml_doc* doc);
+// addressbook-query's CARDDAV:limit/CARDDAV:nresults (RFC 6352 §8.6.1), 0 for none.
+long read_addressbook_limit(const apr_xml_doc* doc);
+
+// The DAV:href texts of a calendar-multiget or addressbook-multiget, in order.
+std::vector<std::string> read_multiget_hrefs(const apr_xml_doc* doc);
+
+// sync-collection's DAV:sync-token text (RFC 6578 §3.2), empty for an initial sync.
+std::string read_sync_token_text(const apr_xml_doc* doc);
+// sync-collection's DAV:limit/DAV:nresults (RFC 5323 §5.17), or 0 for no limit; -1 when malformed.
+long read_sync_limit(const apr_xml_doc* doc);
+
+// The start and end attributes of a <C:time-range>, <C:expand> or <C:limit-*-set> element (RFC 4791
+// §9.9), when the element exists and both are valid UTC date-times.
+std::optional<std::pair<std::int64_t, std::int64_t>> read_utc_range(const apr_xml_elem* element);
+// free-busy-query's <C:time-range> (RFC 4791 §7.10), when it has both a start and an end.
+std::optional<std::pair<std::int64_t, std::int64_t>> read_free_busy_range(const apr_xml_doc* doc);
+
+// calendar-data's <C:comp> with <C:prop>/<C:allprop> and nested <C:comp>/<C:allcomp> (RFC 4791 §9.6.1).
+ical::ComponentSelection read_component_selection(const apr_xml_doc* doc, const apr_xml_elem* comp);
+
+// expand-property (RFC 3253 §3.8) as the PROPFIND-like request mod_dav answers: a <D:prop> with one
+// element per <D:property>. Shares (and may extend) the namespaces of `doc`.
+apr_xml_doc* expand_property_request(apr_pool_t* pool, const apr_xml_doc* doc);
+
+// principal-property-search (RFC 3744 §9.4): each <D:property-search>'s properties and match text.
+struct PropertySearch {
+    std::vector<const apr_xml_elem*> properties;  // empty when the search lacks DAV:prop or DAV:match
+    std::string match;
+};
+struct PrincipalSearch {
+    bool any_of = false;  // test="anyof"; else every search must match
+    std::vector<PropertySearch> searches;
+};
+PrincipalSearch read_principal_search(const apr_xml_doc* doc);
+
+// The body of MKCALENDAR (RFC 4791 §5.3.1) or an extended MKCOL (RFC 5689 §5.1).
+struct CollectionRequest {
+    store::CollectionKind kind = store::CollectionKind::plain;
+    std::string components;                 // for calendars: supported-calendar-component-set, comma-separated
+    std::vector<const apr_xml_elem*> dead;  // the properties to store as they are
+    const char* refused = nullptr;          // the first property that cannot be set, with why
+};
+// Reads <set><prop>...</prop></set> into `request`; false when the body is not such a request.
+bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, CollectionRequest& request);
+
+// True when every element and attribute name in the subtree is a QName (Namespaces in XML §4).
+// apr_xml (expat without namespace processing) also accepts names such as "a:b:c", "a:" or "a:-b", which
+// stored as they are would put an undeclared prefix or an empty name into every PROPFIND answer.
+bool has_qualified_names(const apr_xml_elem* element);
+
+// A dead property as stored (PROPPATCH, MKCALENDAR): the complete element with its namespace
+// declarations and xml:lang, attributes in the order sent; nullptr when it has a name that is not
+// a QName (has_qualified_names). Quotes the element's text and reorders its attributes in place,
+// so call it once per element.
+const char* dead_property_xml(apr_pool_t* pool, const apr_xml_elem* element, const apr_array_header_t* namespaces);
+
+}  // namespace caldav::module
