@@ -80,7 +80,7 @@ bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, Collection
 // True when every element and attribute name in the subtree is a QName (Namespaces in XML §4).
 // apr_xml (expat without namespace processing) also accepts names such as "a:b:c", "a:" or "a:-b", which
 // stored as they are would put an undeclared prefix or an empty name into every PROPFIND answer.
-bool has_qualified_names(const apr_xml_elem* element);
+bool has_qualified_names(const apr_xml_elem* top);
 
 // A dead property as stored (PROPPATCH, MKCALENDAR): the complete element with its namespace
 // declarations and xml:lang, attributes in the order sent; nullptr when it has a name that is not
