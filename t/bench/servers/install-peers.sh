@@ -20,7 +20,3 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086 # a list of package names
 apt-get install -y -q $missing
-# The packages enable system services; the benchmark runs its own instances only.
-for s in radicale apache2; do
-    systemctl disable --now "$s" >/dev/null 2>&1 || true
-done
