@@ -55,6 +55,12 @@ def table(data, s):
         lines += ["", f"Expected answer: {m} hrefs (checked on every response)."]
     for b in bad:
         lines += ["", f"First failure — {b}"]
+    for n, r in s["results"].items():
+        if r.get("syncs") or r.get("puts"):
+            lines += ["", f"{n}: the clients ran {r['syncs']} sync-collections, "
+                          f"{r['multigets']} multigets, {r['puts']} PUTs."]
+        if r.get("note"):
+            lines += ["", f"Note — {n}: {r['note']}"]
     return lines + [""]
 
 
