@@ -4,7 +4,9 @@ generated data and runs each scenario on all servers in turn (interleaved), then
 
 Usage: bench.py --mode smoke|quick|full --servers a,b --data DIR --work DIR --load BIN --out FILE
 A server that fails to start, a scenario it does not support, or data it could not load in time
-is recorded as n/a with the reason; only smoke mode turns errors into a failing exit status.
+is recorded as n/a with the reason. Any error or wrong answer makes the exit status non-zero
+(after the JSON is written); in smoke mode so does a server that did not start or a scenario
+mod_caldav could not run.
 """
 
 import argparse
@@ -28,7 +30,7 @@ XML = "Content-Type: application/xml; charset=utf-8"
 
 # Per mode: data sizes, seconds per timed scenario, counts for PUT, mixed-profile shape.
 MODES = {
-    "smoke": dict(sizes=[100, 300], cards=200, new=300, seconds=1, put1=50, put8=200,
+    "smoke": dict(sizes=[250, 600], cards=200, new=300, seconds=1, put1=50, put8=200,
                   mixed_clients=10, mixed_seconds=3, load_cap=60),
     "quick": dict(sizes=[1000, 10000], cards=5000, new=3000, seconds=4, put1=300, put8=1500,
                   mixed_clients=100, mixed_seconds=15, load_cap=90),
@@ -544,6 +546,12 @@ def main():
     for key, name, r in bad:
         log(f"FAILED {key} on {name}: {r['errors']} errors, {r['wrong']} wrong answers: "
             f"{r['first_error'] or r['first_wrong']}")
+    if args.mode == "smoke":
+        for sc in out["scenarios"]:
+            for name, r in sc["results"].items():
+                if "na" in r and (name == "mod_caldav" or r["na"] in info.get(name, {}).get("na", "")):
+                    log(f"FAILED {sc['key']} on {name}: n/a ({r['na']})")
+                    bad.append(sc["key"])
     return 1 if bad else 0
 
 

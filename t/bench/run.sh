@@ -45,7 +45,7 @@ ${CXX:-g++} -O2 -std=c++17 -pthread -o "$work/load" "$here/load.cpp"
 
 # The data set depends only on the mode and the generator: reuse it when both are unchanged.
 case $mode in
-    smoke) gen="--events 300 --sizes 100,300 --cards 200 --new 300" ;;
+    smoke) gen="--events 600 --sizes 250,600 --cards 200 --new 300" ;;
     quick) gen="--events 10000 --sizes 1000,10000 --cards 5000 --new 3000" ;;
     full) gen="--events 100000 --sizes 1000,10000,100000 --cards 5000 --new 8000" ;;
 esac
