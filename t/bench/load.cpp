@@ -217,7 +217,7 @@ private:
         }
         int one = 1;
         setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        timeval limit{120, 0};  // a hung server becomes an error, not a hung benchmark
+        timeval limit{300, 0};  // a hung server becomes an error, not a hung benchmark
         setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
         fresh_ = true;
         buf_.clear();

@@ -2,7 +2,7 @@
 """report.py: renders bench.py's raw JSON as results.md (one table per scenario, the targets with
 PASS/MISS) and query-latency.svg (calendar-query p50 against N per server, drawn by hand).
 
-Usage: report.py RESULTS.json OUTDIR
+Usage: report.py RESULTS.json OUTDIR [SUFFIX]   (SUFFIX "-full" gives results-full.md, ...)
 """
 
 import json
@@ -182,6 +182,7 @@ def svg(data, path):
 
 def main():
     src, outdir = sys.argv[1], sys.argv[2]
+    suffix = sys.argv[3] if len(sys.argv) > 3 else ""
     with open(src) as f:
         data = json.load(f)
     m = data["machine"]
@@ -190,20 +191,22 @@ def main():
              f"- Machine: {m['nproc']} CPUs, {m['cpu']}, Linux {m['kernel']}. Load client and "
              "servers share these CPUs; the machine may have been shared with other jobs, so "
              "treat small differences as noise.",
-             f"- Raw data: `{os.path.basename(src)}`; chart: `query-latency.svg`.", "",
+             f"- Raw data: `{os.path.basename(src)}`; chart: `query-latency{suffix}.svg`.", "",
              "## Servers", "",
-             "| server | version | RSS KB (script) | processes | RSS KB per process | storage KB | "
-             "items | storage bytes/item |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+             "| server | version | RSS KB (script) | processes | RSS KB per process | "
+             "anonymous KB per process | storage KB | items | storage bytes/item |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, s in data["servers"].items():
         if "na" in s:
-            lines.append(f"| {name} | n/a: {s['na']} | | | | | | |")
+            lines.append(f"| {name} | n/a: {s['na']} | | | | | | | |")
             continue
         per = s["tree_rss_kb"] / max(s["processes"], 1)
         bpi = s["storage_kb"] * 1024 / s["items"] if s["storage_kb"] and s["items"] else None
+        anon = s["anon_kb"] / max(s["processes"], 1) if "anon_kb" in s else None
         lines.append(f"| {name} | {s['version']} | {s['rss_kb']} | {s['processes']} | {per:.0f} | "
-                     f"{s['storage_kb']} | {s['items']} | {fmt(bpi, 0)} |")
+                     f"{fmt(anon, 0)} | {s['storage_kb']} | {s['items']} | {fmt(bpi, 0)} |")
         if s.get("broken"):
-            lines.append(f"| | note: {s['broken']} | | | | | | |")
+            lines.append(f"| | note: {s['broken']} | | | | | | | |")
     lines += ["", "## Targets (mod_caldav)", "", "| target | measured | verdict |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in targets(data)]
     lines += ["", "## Scenarios", "",
@@ -213,9 +216,9 @@ def main():
               "counted as passing.", ""]
     for s in data["scenarios"]:
         lines += table(data, s)
-    with open(os.path.join(outdir, "results.md"), "w") as f:
-        f.write("\n".join(lines))
-    svg(data, os.path.join(outdir, "query-latency.svg"))
+    with open(os.path.join(outdir, f"results{suffix}.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    svg(data, os.path.join(outdir, f"query-latency{suffix}.svg"))
 
 
 if __name__ == "__main__":

@@ -67,6 +67,9 @@ mkdir -p "$out"
 status=0
 "$PYTHON" "$here/bench.py" --mode $mode --servers "$servers" --data "$data" --work "$work" \
     --load "$work/load" --out "$out/results-$mode.json" || status=$?
-"$PYTHON" "$here/report.py" "$out/results-$mode.json" "$out"
-echo "run.sh: results in $out/results.md" >&2
+# The full run's report sits next to the quick one: results-full.md, query-latency-full.svg.
+suffix=
+[ $mode != full ] || suffix=-full
+"$PYTHON" "$here/report.py" "$out/results-$mode.json" "$out" $suffix
+echo "run.sh: results in $out/results$suffix.md" >&2
 exit $status
