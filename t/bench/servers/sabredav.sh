@@ -93,14 +93,16 @@ start() {
 # load_into DIR SRC EXT: rows written the way SabreDAV's PDO backends write them (load.php);
 # safe while Apache runs (one SQLite transaction; readers wait on SQLite's lock).
 load_into() {
-    local dir=$1 src=$2 ext=$3
-    [ -f "$dir/data/db.sqlite" ] || die "no database in $dir/data (run start first)"
+    local dir=$1 src=$2 ext=$3 db
+    db=$dir/data/db.sqlite
+    [ -f "$db" ] || die "no database in $dir/data (run start first)"
     [ -d "$src" ] || die "no directory $src"
-    if [ "$(id -u)" -eq 0 ]; then
+    if [ "$(id -u)" -eq 0 ] && runuser -u www-data -- test -r "$src" -a -x "$src"; then
         # As www-data, so the journal and the database stay the server's.
-        runuser -u www-data -- php "$here/sabredav/load.php" "$dir/data/db.sqlite" "$ext" "$src"
+        runuser -u www-data -- php "$here/sabredav/load.php" "$db" "$ext" "$src"
     else
-        php "$here/sabredav/load.php" "$dir/data/db.sqlite" "$ext" "$src"
+        php "$here/sabredav/load.php" "$db" "$ext" "$src" &&
+            { [ "$(id -u)" -ne 0 ] || chown www-data:www-data "$db"; }
     fi || die "bulk load failed"
 }
 
