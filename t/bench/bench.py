@@ -33,7 +33,7 @@ MODES = {
     "smoke": dict(sizes=[250, 600], cards=200, new=300, seconds=1, put1=50, put8=200,
                   mixed_clients=10, mixed_seconds=3, load_cap=60),
     "quick": dict(sizes=[1000, 10000], cards=5000, new=3000, seconds=4, put1=300, put8=1500,
-                  mixed_clients=100, mixed_seconds=15, load_cap=90),
+                  mixed_clients=100, mixed_seconds=15, load_cap=45),
     "full": dict(sizes=[1000, 10000, 100000], cards=5000, new=8000, seconds=10, put1=1000,
                  put8=5000, mixed_clients=100, mixed_seconds=60, load_cap=300),
 }
@@ -439,7 +439,7 @@ class Bench:
         uids = self.m["new"][first:first + count]
         lst = self.write_list(srv, f"put-{conns}", self.put_lines(srv, "new", uids))
         res = self.load(srv, lst, "--conns", str(conns), "--max-seconds",
-                        str(max(60, self.cfg["seconds"] * 10)))
+                        str(max(20, self.cfg["seconds"] * 5)))
         srv.items += res["requests"] - res["errors"]
         return res
 

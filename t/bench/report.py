@@ -173,6 +173,10 @@ def svg(data, path):
             for n, ms in v:
                 out.append(f'<circle cx="{px(n):.1f}" cy="{py(ms):.1f}" r="3" fill="{c}"/>')
             out.append(f'<text x="{W - R + 10}" y="{T + 20 + 18 * i}" fill="{c}">{name}</text>')
+        out.append(f'<text x="{W - R + 10}" y="{T + 30 + 18 * len(series)}" font-size="10">'
+                   'sizes with errors or wrong</text>')
+        out.append(f'<text x="{W - R + 10}" y="{T + 42 + 18 * len(series)}" font-size="10">'
+                   'answers are not drawn</text>')
     else:
         out.append(f'<text x="{L}" y="{H / 2}">no calendar-query figures</text>')
     out.append("</svg>")
