@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # peers-lib.sh: helpers shared by the peer server scripts (radicale.sh, xandikos.sh, sabredav.sh):
 # process trees, RSS, waiting for a port, and curl calls that create collections.
 #
@@ -37,7 +38,7 @@ tree_rss() {
 
 # stop_tree PID: SIGTERM the whole tree, wait up to 10 s, then SIGKILL what is left.
 stop_tree() {
-    local pid=$1 pids
+    local pid=$1 pids alive p
     kill -0 "$pid" 2>/dev/null || return 0
     pids=$(tree_pids "$pid")
     # shellcheck disable=SC2086 # a list of pids
