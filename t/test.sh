@@ -2,8 +2,9 @@
 # The README's test command. As root on Debian 12, from anywhere:
 #   installs the build and test dependencies (t/install-deps.sh), builds,
 #   runs `make check` (Catch2 unit tests + t/integration/run.sh against a
-#   real apache2), clang-tidy (t/tidy.sh), each fuzz target briefly, then
-#   builds, installs and smoke-tests the Debian package (t/package.sh).
+#   real apache2), clang-tidy (t/tidy.sh), the benchmark's smoke run, each
+#   fuzz target briefly, then builds, installs and smoke-tests the Debian
+#   package (t/package.sh).
 #   Ends with "N passed, N failed" over these steps and exits non-zero if
 #   any failed.
 set -uo pipefail
@@ -58,6 +59,7 @@ step "./configure" ./configure || broken=${broken:-./configure}
 step "make -j2" make -j2 || broken=${broken:-make}
 step "make check" make check || { [ -z "$broken" ] && show_test_logs; }
 step "t/tidy.sh (clang-tidy)" bash t/tidy.sh
+step "t/bench/smoke.sh (the benchmark works, every answer checked)" bash t/bench/smoke.sh
 step "t/fuzz/run.sh (${FUZZ_SECONDS:-30}s per target)" env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash t/fuzz/run.sh
 broken=  # the package is built from a clean copy: worth trying regardless
 step "t/package.sh" bash t/package.sh
