@@ -63,6 +63,28 @@ std::string calendar_timezone(store::Store& store, const store::Node& calendar) 
 
 namespace {
 
+// The occurrences of a valid calendar object with floating and all-day times in `timezone`
+// (RFC 4791 §9.9), up to the indexing horizon and CalDAVMaxInstances.
+store::ResourceIndex calendar_object_index(request_rec* r, std::string_view bytes, const ical::CalendarObject& object,
+                                           const std::string& timezone) {
+    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    ical::ExpansionLimits limits{std::numeric_limits<std::int64_t>::min() / 2, now + horizon_years * 366 * 86400,
+                                 static_cast<std::size_t>(max_instances(directory_config(r)))};
+    ical::Expansion expansion = ical::expand(bytes, timezone, limits);
+    store::ResourceIndex index;
+    index.uid = object.uid;
+    index.component = object.component;
+    for (const ical::Instance& instance : expansion.instances)
+        index.occurrences.push_back({instance.start, instance.end});
+    // A series cut short by the instance cap is indexed up to its last listed occurrence (or not at
+    // all when none was listed); an open-ended one up to the horizon. Queries beyond expand on demand.
+    if (expansion.truncated)
+        index.indexed_until = expansion.instances.empty() ? limits.horizon_start : expansion.instances.back().start;
+    else if (expansion.open_ended)
+        index.indexed_until = limits.horizon_end;
+    return index;
+}
+
 dav_error* check_calendar_object(request_rec* r, store::Store& store, const store::Node& calendar,
                                  std::string_view bytes, CheckedObject& checked) {
     const char* type = apr_table_get(r->headers_in, "Content-Type");
@@ -73,23 +95,7 @@ dav_error* check_calendar_object(request_rec* r, store::Store& store, const stor
     if (validation.failed != ical::Precondition::none)
         return precondition(r, HTTP_FORBIDDEN, caldav_namespace, ical::precondition_name(validation.failed),
                             validation.message);
-    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-    ical::ExpansionLimits limits{std::numeric_limits<std::int64_t>::min() / 2, now + horizon_years * 366 * 86400,
-                                 static_cast<std::size_t>(max_instances(directory_config(r)))};
-    ical::Expansion expansion = ical::expand(bytes, calendar_timezone(store, calendar), limits);
-    store::ResourceIndex index;
-    index.uid = validation.object.uid;
-    index.component = validation.object.component;
-    for (const ical::Instance& instance : expansion.instances)
-        index.occurrences.push_back({instance.start, instance.end});
-    // A series cut short by the instance cap is indexed up to its last listed occurrence.
-    // A series cut short by the instance cap is indexed up to its last listed occurrence (or not at
-    // all when none was listed); an open-ended one up to the horizon. Queries beyond expand on demand.
-    if (expansion.truncated)
-        index.indexed_until = expansion.instances.empty() ? limits.horizon_start : expansion.instances.back().start;
-    else if (expansion.open_ended)
-        index.indexed_until = limits.horizon_end;
-    checked.index = std::move(index);
+    checked.index = calendar_object_index(r, bytes, validation.object, calendar_timezone(store, calendar));
     checked.content_type = type != nullptr ? type : "text/calendar; charset=utf-8";
     return nullptr;
 }
@@ -138,6 +144,19 @@ dav_error* uid_conflict_error(request_rec* r, const Context& context, const std:
     error->childtags =
         apr_pstrcat(r->pool, "<D:href>", apr_xml_quote_string(r->pool, escaped, 0), "</D:href>", nullptr);
     return error;
+}
+
+void reindex_calendar(request_rec* r, store::Store& store, const store::Node& calendar) {
+    std::string timezone = calendar_timezone(store, calendar);
+    std::vector<std::string> components = split_components(calendar.components);
+    store.for_each_member(calendar, [&](store::Node& member) {
+        if (member.is_collection()) return true;
+        std::string bytes = store.body(member.id);
+        ical::Validation validation = ical::validate_calendar_object(bytes, components);
+        if (validation.failed == ical::Precondition::none)
+            store.reindex(member, calendar_object_index(r, bytes, validation.object, timezone));
+        return true;
+    });
 }
 
 }  // namespace caldav::module

@@ -23,6 +23,10 @@ dav_error* check_object(request_rec* r, const Context& context, const store::Nod
 // of the VTIMEZONE in its calendar-timezone property, or empty (UTC).
 std::string calendar_timezone(store::Store& store, const store::Node& calendar);
 
+// Recomputes the occurrences of every object in `calendar` under its current calendar-timezone
+// (floating and all-day times move with it). Runs inside the caller's transaction.
+void reindex_calendar(request_rec* r, store::Store& store, const store::Node& calendar);
+
 // The no-uid-conflict error (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1) naming the resource that has the UID.
 dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path);
 

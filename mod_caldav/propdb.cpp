@@ -10,9 +10,11 @@
 #include <optional>
 #include <vector>
 
+#include "object_checks.hpp"
 #include "request.hpp"
 #include "request_xml.hpp"
 #include "store/properties.hpp"
+#include "xml.hpp"
 
 APLOG_USE_MODULE(caldav);
 
@@ -23,6 +25,7 @@ struct dav_db {
     std::vector<caldav::store::PropertyName>* names;  // pool-owned, filled by first_name
     std::size_t next;
     caldav::store::Transaction* transaction;  // pool-owned, begun by the first change
+    bool timezone_changed;                    // a calendar's calendar-timezone was set or removed
 };
 
 struct dav_namespace_map {
@@ -48,8 +51,12 @@ store::Store& store_of(const dav_db* db) {
     return open_store(*db->resource->info->context);
 }
 
-void begin_change(dav_db* db) {
+void begin_change(dav_db* db, const dav_prop_name* name) {
     if (db->transaction == nullptr) db->transaction = pool_new<store::Transaction>(db->pool, store_of(db).database());
+    // RFC 4791 §5.2.2: floating and all-day times are in the calendar's time zone; its index must follow.
+    if (std::strcmp(name->ns, caldav_namespace) == 0 && std::strcmp(name->name, "calendar-timezone") == 0 &&
+        node_of(db->resource).kind == store::CollectionKind::calendar)
+        db->timezone_changed = true;
 }
 
 dav_error* open(apr_pool_t* pool, const dav_resource* resource, int, dav_db** result) {
@@ -66,6 +73,7 @@ dav_error* open(apr_pool_t* pool, const dav_resource* resource, int, dav_db** re
 void close(dav_db* db) {
     if (db->transaction == nullptr) return;
     try {
+        if (db->timezone_changed) reindex_calendar(db->resource->info->r, store_of(db), node_of(db->resource));
         db->transaction->commit();
     } catch (const std::exception& error) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, db->resource->info->r, "caldav: PROPPATCH not saved: %s", error.what());
@@ -112,7 +120,7 @@ dav_error* store_property(dav_db* db, const dav_prop_name* name, const apr_xml_e
         const char* xml = dead_property_xml(db->pool, element, mapping->namespaces);
         if (xml == nullptr)
             return dav_new_error(db->pool, HTTP_BAD_REQUEST, 0, 0, "A name in the value is not a QName.");
-        begin_change(db);
+        begin_change(db, name);
         store::properties::set(store_of(db).database(), db->owner, name->ns, name->name, xml);
         return nullptr;
     });
@@ -120,7 +128,7 @@ dav_error* store_property(dav_db* db, const dav_prop_name* name, const apr_xml_e
 
 dav_error* remove_property(dav_db* db, const dav_prop_name* name) {
     return guarded(db->resource->info->r, [&]() -> dav_error* {
-        begin_change(db);
+        begin_change(db, name);
         store::properties::remove(store_of(db).database(), db->owner, name->ns, name->name);
         return nullptr;
     });

@@ -374,6 +374,10 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     return {!existing.exists(), etag};
 }
 
+void Store::reindex(const Node& resource, const ResourceIndex& index) {
+    write_index(resource.id, resource.collection_id, index);
+}
+
 void Store::make_collection(std::string_view path, CollectionKind kind, std::string_view components) {
     Transaction transaction(db_);
     Node parent = require_parent_collection(path);

@@ -114,6 +114,8 @@ public:
     PutResult put(std::string_view path, std::string_view content_type, std::string_view bytes,
                   const ResourceIndex* index = nullptr, const WriteCondition* condition = nullptr);
     void make_collection(std::string_view path, CollectionKind kind, std::string_view components = {});
+    // Replaces a stored resource's index rows (its body is unchanged, e.g. its calendar's time zone changed).
+    void reindex(const Node& resource, const ResourceIndex& index);
 
     // Members whose occurrences overlap [from, to) (RFC 4791 §9.9 via the instances index), plus
     // those whose series was indexed only up to before `to` (the caller expands them on demand).

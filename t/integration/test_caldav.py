@@ -272,4 +272,38 @@ r = alice.get(CAL)
 c.check(r.status == 200 and r.body.startswith(b"BEGIN:VCALENDAR") and r.body.count(b"BEGIN:VEVENT") == 3,
         "GET on the calendar exports one VCALENDAR", r)
 
+# ---- RFC 4791 §5.2.2: floating times follow the calendar's time zone, also after it changes -----------
+ZONED = CAL_HOME + "zoned/"
+c.status(alice.request("MKCALENDAR", ZONED), 201, "MKCALENDAR without a body")
+floating = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:floating@example.org\r\n"
+            "DTSTAMP:20240101T000000Z\r\nDTSTART:20300110T233000\r\nDTEND:20300110T234500\r\n"
+            "SUMMARY:Floating\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+c.status(alice.put(ZONED + "floating.ics", floating, CT_ICS), 201, "PUT a floating event")
+
+
+def zoned_query(start, end):
+    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
+            '<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+            '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
+            % (CALDAV, start, end))
+    r = report(ZONED, body)
+    return sorted(h.rsplit("/", 1)[-1] for h in multistatus(r)) if r.status == 207 else None
+
+
+c.check(zoned_query("20300110T230000Z", "20300111T000000Z") == ["floating.ics"],
+        "without calendar-timezone a floating time is read as UTC")
+auckland = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Pacific/Auckland\r\n"
+            "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+1200\r\nTZOFFSETTO:+1300\r\nDTSTART:19700927T020000\r\n"
+            "RRULE:FREQ=YEARLY;BYMONTH=9;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+1300\r\n"
+            "TZOFFSETTO:+1200\r\nDTSTART:19700405T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU\r\n"
+            "END:STANDARD\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n")
+r = alice.proppatch(ZONED, '<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:C="%s">'
+                    '<D:set><D:prop><C:calendar-timezone>%s</C:calendar-timezone></D:prop></D:set>'
+                    '</D:propertyupdate>' % (CALDAV, auckland.replace("\r", "&#13;")))
+c.status(r, 207, "PROPPATCH calendar-timezone")
+c.check(zoned_query("20300110T100000Z", "20300110T110000Z") == ["floating.ics"],
+        "after calendar-timezone changes, the floating event is found at its new UTC time (re-indexed)")
+c.check(zoned_query("20300110T230000Z", "20300111T000000Z") == [],
+        "and no longer at its old one")
+
 c.finish()
