@@ -13,6 +13,7 @@
 
 #include "dav/path.hpp"
 #include "mkcalendar.hpp"
+#include "object_checks.hpp"
 #include "request_xml.hpp"
 #include "resource_kind.hpp"
 #include "store/properties.hpp"
@@ -31,21 +32,6 @@ int mkcalendar_method = M_INVALID;
 int answer_error(request_rec* r, int status, const char* ns, const char* tag, const char* why) {
     dav_error* error = dav_new_error_tag(r->pool, status, 0, 0, why, ns, tag);
     return dav_handle_err(r, error, nullptr);
-}
-
-// RFC 4791 §5.3.1: calendars go in the calendar home (or a plain collection there), never inside
-// another calendar or address book; likewise address books (RFC 6352 §5.2).
-bool location_ok(CollectionKind parent, CollectionKind kind) {
-    switch (parent) {
-        case CollectionKind::calendar_home:
-            return kind != CollectionKind::addressbook;
-        case CollectionKind::addressbook_home:
-            return kind != CollectionKind::calendar;
-        case CollectionKind::plain:
-            return true;
-        default:
-            return false;
-    }
 }
 
 int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {

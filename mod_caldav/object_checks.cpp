@@ -1,4 +1,4 @@
-// PUT preconditions for calendar object resources and vCards, and their index rows.
+// PUT, COPY and MOVE preconditions for calendar object resources and vCards, and their index rows.
 #include <httpd.h>  // first: the other httpd headers depend on it
 #include <apr_strings.h>
 #include <http_protocol.h>
@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "dav/access.hpp"
+#include "dav/path.hpp"
 #include "ical/calendar_object.hpp"
 #include "ical/instances.hpp"
 #include "object_checks.hpp"
@@ -76,18 +77,12 @@ store::ResourceIndex calendar_object_index(request_rec* r, std::string_view byte
     index.component = object.component;
     for (const ical::Instance& instance : expansion.instances)
         index.occurrences.push_back({instance.start, instance.end});
-    // A series cut short by the instance cap is indexed up to its last listed occurrence (or not at
-    // all when none was listed); an open-ended one up to the horizon. Queries beyond expand on demand.
-    if (expansion.truncated)
-        index.indexed_until = expansion.instances.empty() ? limits.horizon_start : expansion.instances.back().start;
-    else if (expansion.open_ended)
-        index.indexed_until = limits.horizon_end;
+    index.indexed_until = ical::indexed_until(expansion, limits);
     return index;
 }
 
 dav_error* check_calendar_object(request_rec* r, store::Store& store, const store::Node& calendar,
-                                 std::string_view bytes, CheckedObject& checked) {
-    const char* type = apr_table_get(r->headers_in, "Content-Type");
+                                 std::string_view bytes, const char* type, CheckedObject& checked) {
     if (!media_type_is(type, "text/calendar"))
         return precondition(r, HTTP_FORBIDDEN, caldav_namespace, "supported-calendar-data",
                             "A calendar collection holds text/calendar resources only.");
@@ -100,8 +95,7 @@ dav_error* check_calendar_object(request_rec* r, store::Store& store, const stor
     return nullptr;
 }
 
-dav_error* check_vcard(request_rec* r, std::string_view bytes, CheckedObject& checked) {
-    const char* type = apr_table_get(r->headers_in, "Content-Type");
+dav_error* check_vcard(request_rec* r, std::string_view bytes, const char* type, CheckedObject& checked) {
     if (!media_type_is(type, "text/vcard") && !media_type_is(type, "text/x-vcard"))
         return precondition(r, HTTP_FORBIDDEN, carddav_namespace, "supported-address-data",
                             "An address book holds text/vcard resources only.");
@@ -120,19 +114,50 @@ dav_error* check_vcard(request_rec* r, std::string_view bytes, CheckedObject& ch
 }  // namespace
 
 dav_error* check_object(request_rec* r, const Context& context, const store::Node& collection, std::string_view path,
-                        std::string_view bytes, CheckedObject& checked) {
+                        std::string_view bytes, const char* type, CheckedObject& checked) {
     store::Store& store = open_store(context);
     switch (collection.kind) {
         case CollectionKind::calendar:
-            return check_calendar_object(r, store, collection, bytes, checked);
+            return check_calendar_object(r, store, collection, bytes, type, checked);
         case CollectionKind::addressbook:
-            return check_vcard(r, bytes, checked);
-        default: {
-            const char* type = apr_table_get(r->headers_in, "Content-Type");
+            return check_vcard(r, bytes, type, checked);
+        default:
             checked.content_type = type != nullptr && *type != '\0' ? type : default_content_type(path);
             return nullptr;
-        }
     }
+}
+
+bool location_ok(CollectionKind parent, CollectionKind kind) {
+    switch (parent) {
+        case CollectionKind::calendar_home:
+            return kind != CollectionKind::addressbook;
+        case CollectionKind::addressbook_home:
+            return kind != CollectionKind::calendar;
+        case CollectionKind::plain:
+            return true;
+        default:
+            return false;
+    }
+}
+
+dav_error* check_arrival(request_rec* r, const Context& context, const store::Node& source,
+                         const std::string& destination, CheckedObject& checked) {
+    store::Store& store = open_store(context);
+    store::Node parent = store.lookup(dav::parent_path(destination));
+    if (!parent.is_collection()) return nullptr;  // the store answers 409
+    if (source.is_collection()) {
+        if (location_ok(parent.kind, source.kind)) return nullptr;
+        // Named after what is moved when it is a calendar or address book, else after where it goes.
+        CollectionKind named = source.kind == CollectionKind::calendar || source.kind == CollectionKind::addressbook
+                                   ? source.kind
+                                   : parent.kind;
+        bool calendar = named != CollectionKind::addressbook && named != CollectionKind::addressbook_home;
+        return precondition(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
+                            calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
+                            "A collection of this kind cannot be placed here.");
+    }
+    if (parent.kind != CollectionKind::calendar && parent.kind != CollectionKind::addressbook) return nullptr;
+    return check_object(r, context, parent, destination, store.body(source.id), source.content_type.c_str(), checked);
 }
 
 dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path) {

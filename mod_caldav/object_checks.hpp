@@ -1,4 +1,4 @@
-// What a PUT into a calendar or address book must satisfy (RFC 4791 §5.3.2, RFC 6352 §6.3.2),
+// What a PUT, COPY or MOVE into a calendar or address book must satisfy (RFC 4791 §5.3.2, RFC 6352 §6.3.2),
 // answered as the precondition element in a DAV:error body, and the index built from the body.
 #pragma once
 
@@ -15,9 +15,21 @@ struct CheckedObject {
     std::optional<store::ResourceIndex> index;  // for members of calendars and address books
 };
 
-// Checks `bytes`, PUT at `path` into `collection`. Returns the error to answer with, or nullptr.
+// Checks `bytes` of media `type` (nullptr: none given), PUT at `path` into `collection`. Returns
+// the error to answer with, or nullptr.
 dav_error* check_object(request_rec* r, const Context& context, const store::Node& collection, std::string_view path,
-                        std::string_view bytes, CheckedObject& checked);
+                        std::string_view bytes, const char* type, CheckedObject& checked);
+
+// RFC 4791 §5.3.1, RFC 6352 §5.2: calendars go in the calendar home (or a plain collection there),
+// never inside another calendar or address book; likewise address books.
+bool location_ok(store::CollectionKind parent, store::CollectionKind kind);
+
+// RFC 4791 §5.3.2, RFC 6352 §6.3.2: what a COPY or MOVE brings to `destination` (a path) must be what
+// a PUT could store there, and a collection only where one of its kind may be created. A resource
+// arriving in a calendar or address book gets `checked.index` computed for it (its time zone,
+// components); elsewhere `checked.index` stays empty and the resource keeps its rows.
+dav_error* check_arrival(request_rec* r, const Context& context, const store::Node& source,
+                         const std::string& destination, CheckedObject& checked);
 
 // The calendar's own time zone (RFC 4791 §5.2.2), used for floating and all-day times: the TZID
 // of the VTIMEZONE in its calendar-timezone property, or empty (UTC).

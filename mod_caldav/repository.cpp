@@ -186,7 +186,8 @@ dav_error* close_stream(dav_stream* stream, int commit) {
     return guarded(r, [&]() -> dav_error* {
         const std::string& path = resource->info->node->path;
         CheckedObject checked;
-        if (dav_error* error = check_object(r, context, *stream->collection, path, *stream->bytes, checked))
+        if (dav_error* error = check_object(r, context, *stream->collection, path, *stream->bytes,
+                                            apr_table_get(r->headers_in, "Content-Type"), checked))
             return error;
         store::WriteCondition condition = write_condition(r);
         condition.quota_bytes = quota(directory_config(r));
@@ -299,10 +300,15 @@ dav_error* create_collection(dav_resource* resource) {
 
 dav_error* copy_resource(const dav_resource* source, dav_resource* destination, int depth, dav_response** response) {
     *response = nullptr;
-    return guarded(destination->info->r, [&]() -> dav_error* {
-        open_store(*source->info->context)
-            .copy(node_of(source).path, node_of(destination).path, depth != 0, destination->info->replace_pending,
-                  quota(directory_config(source->info->r)));
+    request_rec* r = destination->info->r;
+    const Context& context = *source->info->context;
+    return guarded(r, [&]() -> dav_error* {
+        CheckedObject checked;
+        if (dav_error* error = check_arrival(r, context, node_of(source), node_of(destination).path, checked))
+            return error;
+        open_store(context).copy(node_of(source).path, node_of(destination).path, depth != 0,
+                                 destination->info->replace_pending, quota(directory_config(r)),
+                                 checked.index ? &*checked.index : nullptr);
         reload(destination);
         return nullptr;
     });
@@ -310,9 +316,14 @@ dav_error* copy_resource(const dav_resource* source, dav_resource* destination, 
 
 dav_error* move_resource(dav_resource* source, dav_resource* destination, dav_response** response) {
     *response = nullptr;
-    return guarded(destination->info->r, [&]() -> dav_error* {
-        open_store(*source->info->context)
-            .move(node_of(source).path, node_of(destination).path, destination->info->replace_pending);
+    request_rec* r = destination->info->r;
+    const Context& context = *source->info->context;
+    return guarded(r, [&]() -> dav_error* {
+        CheckedObject checked;
+        if (dav_error* error = check_arrival(r, context, node_of(source), node_of(destination).path, checked))
+            return error;
+        open_store(context).move(node_of(source).path, node_of(destination).path, destination->info->replace_pending,
+                                 checked.index ? &*checked.index : nullptr);
         reload(source);
         reload(destination);
         return nullptr;

@@ -722,4 +722,11 @@ Expansion expand(std::string_view bytes, std::string_view default_timezone, cons
     return expansion;
 }
 
+std::optional<std::int64_t> indexed_until(const Expansion& expansion, const ExpansionLimits& limits) {
+    if (expansion.truncated)
+        return expansion.instances.empty() ? limits.horizon_start : expansion.instances.back().start;
+    if (expansion.open_ended) return limits.horizon_end;
+    return std::nullopt;
+}
+
 }  // namespace caldav::ical

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +45,12 @@ struct Expansion {
 // instance's start is complete. Sub-daily rules that libical cannot iterate in bounded time (see
 // recurrence_too_costly) contribute their DTSTART only and set `truncated`. Unparseable bytes give no instances.
 Expansion expand(std::string_view bytes, std::string_view default_timezone, const ExpansionLimits& limits);
+
+// Up to where an expansion is complete, for the index: occurrences starting before this are all
+// listed. std::nullopt when every occurrence is (the series ends inside the horizon). A series cut
+// short by max_instances is complete up to its last listed start (all time if none was listed gives
+// horizon_start); an open-ended one up to horizon_end. Queries reaching past it expand on demand.
+std::optional<std::int64_t> indexed_until(const Expansion& expansion, const ExpansionLimits& limits);
 
 }  // namespace caldav::ical
 

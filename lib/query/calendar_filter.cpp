@@ -383,4 +383,16 @@ std::optional<TimeRange> index_range(const CompFilter& filter) {
     return std::nullopt;
 }
 
+std::optional<std::string> time_range_component(const CompFilter& filter) {
+    if (!equal_ascii_nocase(filter.name, "VCALENDAR") || filter.is_not_defined || filter.time_range ||
+        !filter.prop_filters.empty() || filter.comp_filters.size() != 1)
+        return std::nullopt;
+    const CompFilter& child = filter.comp_filters.front();
+    if (child.is_not_defined || !child.time_range || !child.prop_filters.empty() || !child.comp_filters.empty())
+        return std::nullopt;
+    for (const char* indexed : {"VEVENT", "VTODO", "VJOURNAL"})
+        if (equal_ascii_nocase(child.name, indexed)) return std::string(indexed);
+    return std::nullopt;
+}
+
 }  // namespace caldav::query

@@ -54,4 +54,10 @@ bool supported_collation(std::string_view collation);
 // (not negated by is-not-defined). std::nullopt when the query has none.
 std::optional<TimeRange> index_range(const CompFilter& filter);
 
+// The component (VEVENT, VTODO or VJOURNAL, upper case) when the whole filter is "has a component of
+// this type overlapping the time range": VCALENDAR with that one comp-filter and its time-range,
+// nothing else. The instances index answers that exactly for an object indexed past the range's end
+// (RFC 4791 §9.9 as ical::Instance encodes it), so such objects need not be parsed.
+std::optional<std::string> time_range_component(const CompFilter& filter);
+
 }  // namespace caldav::query

@@ -261,14 +261,15 @@ void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, co
     }
 }
 
-std::vector<Node> Store::overlapping(const Node& collection, std::int64_t from, std::int64_t to) {
+std::vector<IndexedMember> Store::overlapping(const Node& collection, std::int64_t from, std::int64_t to) {
     // RFC 4791 §9.9: an occurrence overlaps when it starts before the end and ends after the
     // start; a zero-length one when it lies in [from, to). One lasting at most a week (?4) that
     // overlaps starts after from - 1 week: the index is read over the window plus a week, not from
     // the beginning of time. Longer ones come from their partial index (schema version 3).
     auto rows = db_.prepare(
         "SELECT r.name, 0, r.id, r.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, "
-        "       '', r.uid FROM resources r WHERE r.id IN ("
+        "       '', r.uid, coalesce(r.component, ''), r.indexed_until IS NULL OR r.indexed_until >= ?3 "
+        "FROM resources r WHERE r.id IN ("
         "  SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.start >= ?2 - ?4 AND i.start < ?3 "
         "     AND (i.end > ?2 OR (i.end = i.start AND i.start >= ?2)) "
         "  UNION SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.end - i.start > 604800 "
@@ -277,8 +278,9 @@ std::vector<Node> Store::overlapping(const Node& collection, std::int64_t from, 
         "?3) "
         "ORDER BY r.name");
     rows.bind(1, collection.id).bind(2, from).bind(3, to).bind(4, std::int64_t{604800});
-    std::vector<Node> result;
-    while (rows.step()) result.push_back(member_from_row(rows, collection.path));
+    std::vector<IndexedMember> result;
+    while (rows.step())
+        result.push_back({member_from_row(rows, collection.path), rows.text(14), rows.integer(15) != 0});
     return result;
 }
 
@@ -412,10 +414,15 @@ void Store::remove(std::string_view path) {
     transaction.commit();
 }
 
-void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name) {
-    auto uid = db_.prepare("SELECT uid FROM resources WHERE id = ?1");
-    uid.bind(1, resource_id);
-    if (uid.step() && !uid.is_null(0)) check_uid(collection_id, uid.text(0), name);
+void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name,
+                          const ResourceIndex* index) {
+    if (index != nullptr) {
+        check_uid(collection_id, index->uid, name);
+    } else {
+        auto uid = db_.prepare("SELECT uid FROM resources WHERE id = ?1");
+        uid.bind(1, resource_id);
+        if (uid.step() && !uid.is_null(0)) check_uid(collection_id, uid.text(0), name);
+    }
     auto copy = db_.prepare(
         "INSERT INTO resources (collection_id, name, uid, component, indexed_until, etag, content_type, body, size, "
         "created, modified) "
@@ -423,6 +430,15 @@ void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, 
         "WHERE id = ?1");
     copy.bind(1, resource_id).bind(2, collection_id).bind(3, name).bind(4, now_seconds()).run();
     std::int64_t new_id = db_.last_insert_id();
+    auto properties = db_.prepare(
+        "INSERT INTO resource_properties (resource_id, namespace, name, xml) "
+        "SELECT ?2, namespace, name, xml FROM resource_properties WHERE resource_id = ?1");
+    properties.bind(1, resource_id).bind(2, new_id).run();
+    record_change(collection_id, name, false);
+    if (index != nullptr) {
+        write_index(new_id, collection_id, *index);
+        return;
+    }
     auto instances = db_.prepare(
         "INSERT INTO instances (resource_id, collection_id, start, end) "
         "SELECT ?2, ?3, start, end FROM instances WHERE resource_id = ?1");
@@ -431,16 +447,12 @@ void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, 
         "INSERT INTO card_index (resource_id, collection_id, property, folded) "
         "SELECT ?2, ?3, property, folded FROM card_index WHERE resource_id = ?1");
     fields.bind(1, resource_id).bind(2, new_id).bind(3, collection_id).run();
-    auto properties = db_.prepare(
-        "INSERT INTO resource_properties (resource_id, namespace, name, xml) "
-        "SELECT ?2, namespace, name, xml FROM resource_properties WHERE resource_id = ?1");
-    properties.bind(1, resource_id).bind(2, new_id).run();
-    record_change(collection_id, name, false);
 }
 
-void Store::copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep) {
+void Store::copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep,
+                      const ResourceIndex* index) {
     if (!source.is_collection()) {
-        copy_resource(source.id, destination_parent.id, name);
+        copy_resource(source.id, destination_parent.id, name, index);
         return;
     }
     std::int64_t new_id = insert_collection(destination_parent, name, kind_for_copy(source.kind),
@@ -453,13 +465,13 @@ void Store::copy_node(const Node& source, const Node& destination_parent, std::s
     if (!deep) return;
     Node copy = lookup_collection(join_path(destination_parent.path, name));
     for_each_member(source, [&](Node& member) {
-        copy_node(member, copy, last_segment(member.path), true);
+        copy_node(member, copy, last_segment(member.path), true, nullptr);
         return true;
     });
 }
 
 void Store::copy(std::string_view source, std::string_view destination, bool deep, bool replace,
-                 std::int64_t quota_bytes) {
+                 std::int64_t quota_bytes, const ResourceIndex* index) {
     Transaction transaction(db_);
     Node from = lookup(source);
     if (!from.exists()) throw Error(ErrorKind::conflict, "nothing to copy");
@@ -472,7 +484,7 @@ void Store::copy(std::string_view source, std::string_view destination, bool dee
     }
     Node parent = require_parent_collection(destination);
     std::int64_t used_before = quota_bytes > 0 ? used_bytes(parent.owner) : 0;
-    copy_node(from, parent, last_segment(destination), deep);
+    copy_node(from, parent, last_segment(destination), deep, index);
     check_quota(parent.owner, used_before, quota_bytes);
     transaction.commit();
 }
@@ -493,7 +505,7 @@ void Store::check_quota(std::string_view owner, std::int64_t used_before, std::i
                                           " bytes) would be exceeded");
 }
 
-void Store::move(std::string_view source, std::string_view destination, bool replace) {
+void Store::move(std::string_view source, std::string_view destination, bool replace, const ResourceIndex* index) {
     Transaction transaction(db_);
     Node from = lookup(source);
     if (!from.exists()) throw Error(ErrorKind::conflict, "nothing to move");
@@ -518,13 +530,17 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
         descendants.bind(1, source).bind(2, destination).bind(3, parent.owner).run();
         record_change(old_parent.id, last_segment(source), true);
     } else {
-        if (parent.id != from.collection_id) check_uid(parent.id, from.uid, name);
+        if (parent.id != from.collection_id) check_uid(parent.id, index != nullptr ? index->uid : from.uid, name);
         auto rename = db_.prepare("UPDATE resources SET collection_id = ?2, name = ?3 WHERE id = ?1");
         rename.bind(1, from.id).bind(2, parent.id).bind(3, name).run();
-        auto instances = db_.prepare("UPDATE instances SET collection_id = ?2 WHERE resource_id = ?1");
-        instances.bind(1, from.id).bind(2, parent.id).run();
-        auto fields = db_.prepare("UPDATE card_index SET collection_id = ?2 WHERE resource_id = ?1");
-        fields.bind(1, from.id).bind(2, parent.id).run();
+        if (index != nullptr) {
+            write_index(from.id, parent.id, *index);
+        } else {
+            auto instances = db_.prepare("UPDATE instances SET collection_id = ?2 WHERE resource_id = ?1");
+            instances.bind(1, from.id).bind(2, parent.id).run();
+            auto fields = db_.prepare("UPDATE card_index SET collection_id = ?2 WHERE resource_id = ?1");
+            fields.bind(1, from.id).bind(2, parent.id).run();
+        }
         record_change(from.collection_id, last_segment(source), true);
     }
     record_change(parent.id, name, false);

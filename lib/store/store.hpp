@@ -77,6 +77,15 @@ struct WriteCondition {
     std::int64_t quota_bytes = 0;       // the owner's quota: the write may not grow their usage past it; 0 none
 };
 
+// A member the instances index selected for a time range [from, to).
+struct IndexedMember {
+    Node node;
+    std::string component;  // its calendar component type (one per object, RFC 4791 §4.1)
+    // Every occurrence that could overlap the range is in the index (the series was indexed past
+    // `to`): the index alone then decides whether `component` overlaps (RFC 4791 §9.9).
+    bool complete = false;
+};
+
 struct PutResult {
     bool created;
     std::string etag;
@@ -118,8 +127,8 @@ public:
     void reindex(const Node& resource, const ResourceIndex& index);
 
     // Members whose occurrences overlap [from, to) (RFC 4791 §9.9 via the instances index), plus
-    // those whose series was indexed only up to before `to` (the caller expands them on demand).
-    std::vector<Node> overlapping(const Node& collection, std::int64_t from, std::int64_t to);
+    // those whose series was indexed only up to before `to` (not `complete`: the caller expands them).
+    std::vector<IndexedMember> overlapping(const Node& collection, std::int64_t from, std::int64_t to);
 
     // Cards with an indexed `property` whose folded value matches `folded` by `match_type` (equals,
     // contains, starts-with, ends-with): a superset of the cards a text-match on it can select.
@@ -135,10 +144,12 @@ public:
     // Removes a resource or a whole collection tree, with its properties and locks.
     void remove(std::string_view path);
     // Copies (recursively when `deep`) or moves `source` to `destination`, replacing what is there
-    // when `replace`; one transaction either way.
+    // when `replace`; one transaction either way. A resource keeps its index rows, or gets `index`
+    // when given (computed for its new collection: another calendar's time zone).
     void copy(std::string_view source, std::string_view destination, bool deep, bool replace,
-              std::int64_t quota_bytes = 0);
-    void move(std::string_view source, std::string_view destination, bool replace);
+              std::int64_t quota_bytes = 0, const ResourceIndex* index = nullptr);
+    void move(std::string_view source, std::string_view destination, bool replace,
+              const ResourceIndex* index = nullptr);
 
 private:
     Node lookup_collection(std::string_view path);
@@ -148,8 +159,10 @@ private:
     std::int64_t insert_collection(const Node& parent, std::string_view name, CollectionKind kind,
                                    std::string_view owner, std::int64_t now);
     void remove_node(const Node& node);
-    void copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep);
-    void copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name);
+    void copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep,
+                   const ResourceIndex* index);
+    void copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name,
+                       const ResourceIndex* index);
     void record_change(std::int64_t collection_id, std::string_view name, bool deleted);
     void write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index);
     void check_uid(std::int64_t collection_id, std::string_view uid, std::string_view name);

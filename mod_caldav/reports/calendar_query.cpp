@@ -1,6 +1,6 @@
 // calendar-query (RFC 4791 §7.8): the filter (§9.7) is read into lib/query values; the time-range
 // index narrows the members to those that can overlap, and only those are parsed to evaluate the
-// rest of the filter.
+// rest of the filter. A filter that is only a time-range is answered from the index alone.
 #include <httpd.h>  // first: the other httpd headers depend on it
 #include <apr_strings.h>
 #include <http_protocol.h>
@@ -23,17 +23,24 @@ namespace caldav::module {
 namespace {
 
 // The members to test: those the index says may overlap the query's time range, or all of them.
+// `decided` is set when the index alone answers for that member (see query::time_range_component).
 template <class Visit>
 void for_each_candidate(store::Store& store, const store::Node& calendar, const query::CompFilter& filter,
                         Visit&& visit) {
     if (std::optional<query::TimeRange> range = query::index_range(filter)) {
         std::int64_t from = range->start.value_or(std::numeric_limits<std::int64_t>::min() / 2);
         std::int64_t to = range->end.value_or(std::numeric_limits<std::int64_t>::max() / 2);
-        for (store::Node& node : store.overlapping(calendar, from, to)) visit(std::move(node));
+        std::optional<std::string> component = query::time_range_component(filter);
+        for (store::IndexedMember& member : store.overlapping(calendar, from, to)) {
+            // One component type per object (RFC 4791 §4.1, checked on PUT): another type cannot match.
+            std::optional<bool> decided;
+            if (component && member.complete && !member.component.empty()) decided = member.component == *component;
+            visit(std::move(member.node), decided);
+        }
         return;
     }
     store.for_each_member(calendar, [&](store::Node& node) {
-        if (!node.is_collection()) visit(std::move(node));
+        if (!node.is_collection()) visit(std::move(node), std::nullopt);
         return true;
     });
 }
@@ -59,7 +66,13 @@ dav_error* calendar_query(request_rec* r, const dav_resource* resource, const ap
         test(target, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
     } else if (target.kind == store::CollectionKind::calendar && dav_get_depth(r, 0) > 0) {
         std::string timezone = calendar_timezone(store, target);
-        for_each_candidate(store, target, filter, [&](store::Node node) { test(std::move(node), timezone); });
+        for_each_candidate(store, target, filter, [&](store::Node node, std::optional<bool> decided) {
+            if (!decided) {
+                test(std::move(node), timezone);
+            } else if (*decided) {
+                writer.properties(r, context, std::move(node));
+            }
+        });
     }
     writer.finish();
     return nullptr;

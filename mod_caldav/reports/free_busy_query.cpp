@@ -29,7 +29,7 @@ dav_error* free_busy_query(request_rec* r, const dav_resource* resource, const a
         add(target, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
     } else if (target.kind == store::CollectionKind::calendar) {
         std::string timezone = calendar_timezone(store, target);
-        for (const store::Node& member : store.overlapping(target, from, to)) add(member, timezone);
+        for (const store::IndexedMember& member : store.overlapping(target, from, to)) add(member.node, timezone);
     }
     std::string reply = ical::freebusy_reply(std::move(periods), from, to);
     r->status = HTTP_OK;

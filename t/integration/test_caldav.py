@@ -306,4 +306,44 @@ c.check(zoned_query("20300110T100000Z", "20300110T110000Z") == ["floating.ics"],
 c.check(zoned_query("20300110T230000Z", "20300111T000000Z") == [],
         "and no longer at its old one")
 
+
+# ---- COPY and MOVE into calendars and address books (RFC 4791 §5.3.2, RFC 6352 §6.3.2) ------------
+def default_query(start, end):
+    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
+            '<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+            '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
+            % (CALDAV, start, end))
+    r = report(CAL, body)
+    return sorted(h.rsplit("/", 1)[-1] for h in multistatus(r)) if r.status == 207 else None
+
+
+c.status(alice.copy(ZONED + "floating.ics", CAL + "floating.ics"), 201, "COPY a floating event to a UTC calendar")
+c.check(default_query("20300110T230000Z", "20300111T000000Z") == ["floating.ics"],
+        "the copy is indexed in its new calendar's time zone (UTC), not the source's")
+c.check(zoned_query("20300110T100000Z", "20300110T110000Z") == ["floating.ics"], "the source keeps its own index")
+r = alice.move(CAL + "floating.ics", WORK + "floating.ics")
+c.status(r, 403, "MOVE of a VEVENT into a VTODO-only calendar")
+c.check(b"supported-calendar-component" in r.body, "the body names supported-calendar-component", r)
+c.status(alice.get(CAL + "floating.ics"), 200, "the refused MOVE left the source in place")
+r = alice.copy(CAL + "one.ics", CAL + "one-again.ics")
+c.status(r, 409, "COPY within a calendar: the UID is taken (no-uid-conflict)")
+c.check(b"no-uid-conflict" in r.body, "the body names no-uid-conflict", r)
+r = alice.copy(AB + "zoe.vcf", CAL + "zoe.ics")
+c.status(r, 403, "COPY of a vCard into a calendar")
+c.check(b"supported-calendar-data" in r.body, "the body names supported-calendar-data", r)
+r = alice.copy(CAL + "one.ics", AB + "one.vcf")
+c.status(r, 403, "COPY of an event into an address book")
+c.check(b"supported-address-data" in r.body, "the body names supported-address-data", r)
+r = alice.move(ZONED, CAL + "zoned/")
+c.status(r, 403, "RFC 4791 §5.3.2: MOVE of a calendar into a calendar")
+c.check(b"calendar-collection-location-ok" in r.body, "the body names calendar-collection-location-ok", r)
+c.status(alice.move(ZONED + "floating.ics", CAL + "floating-moved.ics"), 409,
+         "MOVE into a calendar that has the UID already (the copy above)")
+c.status(alice.delete(CAL + "floating.ics"), 204, "DELETE the copy")
+c.status(alice.move(ZONED + "floating.ics", CAL + "floating-moved.ics"), 201, "MOVE the floating event to UTC")
+c.check(default_query("20300110T230000Z", "20300111T000000Z") == ["floating-moved.ics"],
+        "the moved event is indexed in the destination's time zone")
+c.check(zoned_query("20300110T100000Z", "20300110T110000Z") == [], "and is gone from the source's index")
+c.status(alice.move(ZONED, CAL_HOME + "renamed/"), 201, "MOVE a calendar within the calendar home")
+
 c.finish()

@@ -289,6 +289,27 @@ TEST_CASE("index_range: the time range of VCALENDAR's VEVENT/VTODO/VJOURNAL filt
     CHECK_FALSE(index_range(vcalendar({comp("VEVENT", std::nullopt, {}, {comp("VALARM", range(1, 2))})})).has_value());
 }
 
+TEST_CASE("time_range_component: only a time-range on one VEVENT/VTODO/VJOURNAL filter", "[calendar_filter]") {
+    CHECK(time_range_component(vcalendar({comp("VEVENT", range(10, 20))})) == "VEVENT");
+    CHECK(time_range_component(vcalendar({comp("vtodo", range(10, 20))})) == "VTODO");
+    CHECK(time_range_component(vcalendar({comp("VJOURNAL", TimeRange{std::nullopt, 20})})) == "VJOURNAL");
+    // Anything more than the time range needs the object parsed.
+    CHECK_FALSE(time_range_component(vcalendar({comp("VEVENT")})).has_value());
+    CHECK_FALSE(time_range_component(vcalendar({comp("VFREEBUSY", range(10, 20))})).has_value());
+    CHECK_FALSE(time_range_component(vcalendar({comp("VEVENT", range(10, 20), {prop("SUMMARY")})})).has_value());
+    CHECK_FALSE(time_range_component(vcalendar({comp("VEVENT", range(10, 20), {}, {comp("VALARM")})})).has_value());
+    CHECK_FALSE(
+        time_range_component(vcalendar({comp("VEVENT", range(10, 20)), comp("VTODO", range(10, 20))})).has_value());
+    CompFilter negated = not_defined("VEVENT");
+    negated.time_range = range(10, 20);
+    CHECK_FALSE(time_range_component(vcalendar({negated})).has_value());
+    CompFilter with_property = vcalendar({comp("VEVENT", range(10, 20))});
+    with_property.prop_filters.push_back(prop("METHOD"));
+    CHECK_FALSE(time_range_component(with_property).has_value());
+    CompFilter other_root = comp("VTODO", std::nullopt, {}, {comp("VEVENT", range(10, 20))});
+    CHECK_FALSE(time_range_component(other_root).has_value());
+}
+
 namespace {
 
 // The tricky corpus: each entry is one calendar object resource.
@@ -361,6 +382,36 @@ TEST_CASE("the index condition on expand() agrees with matches() on time ranges"
             }
         }
     }
+}
+
+TEST_CASE("a series cut short by the cap or the horizon answers exactly up to indexed_until",
+          "[calendar_filter][index]") {
+    // calendar-query answers from the index alone when the window ends at or before indexed_until
+    // (store::IndexedMember::complete): the rows must then agree with matches() as for a full index.
+    const caldav::ical::ExpansionLimits limits[] = {
+        {caldav::ical::all_time_start, at(2024, 1, 8), 100000},  // horizon inside the series
+        {caldav::ical::all_time_start, at(2031, 1, 1), 3},       // instance cap
+        {caldav::ical::all_time_start, at(2024, 4, 10), 12},     // both, around the Berlin override
+    };
+    int decided = 0;
+    for (const auto& limit : limits) {
+        for (const auto& [component, bytes] : corpus()) {
+            caldav::ical::Expansion index = caldav::ical::expand(bytes, "Europe/Berlin", limit);
+            std::optional<std::int64_t> until = caldav::ical::indexed_until(index, limit);
+            for (std::int64_t from = at(2024, 1, 1); from < at(2024, 4, 20); from += 7 * 3600) {
+                std::int64_t to = from + 5 * 3600;
+                if (until && to > *until) continue;  // not complete: calendar-query parses the object
+                bool indexed = false;
+                for (const auto& row : index.instances)
+                    if (row.start < to && (row.end > from || (row.end == row.start && row.start >= from)))
+                        indexed = true;
+                INFO(bytes << "\nwindow " << from << ".." << to << " indexed until " << until.value_or(0));
+                CHECK(indexed == in_range(bytes, component.c_str(), from, to, "Europe/Berlin"));
+                ++decided;
+            }
+        }
+    }
+    CHECK(decided > 1000);
 }
 
 TEST_CASE("RFC 4791 §9.9: expected answers on the corpus", "[calendar_filter][dst]") {

@@ -416,10 +416,64 @@ TEST_CASE("RFC 4791 §9.9: overlapping() finds exactly the occurrences a brute f
                 if (overlaps) expected.insert(name);
             }
             std::set<std::string> found;
-            for (const Node& node : store.overlapping(calendar, from, to))
-                found.insert(node.path.substr(node.path.rfind('/') + 1));
+            for (const IndexedMember& member : store.overlapping(calendar, from, to)) {
+                found.insert(member.node.path.substr(member.node.path.rfind('/') + 1));
+                CHECK(member.component == "VEVENT");
+                CHECK(member.complete);
+            }
             INFO("window [" << from << ", " << to << ")");
             CHECK(found == expected);
         }
     }
+}
+
+TEST_CASE("overlapping() says whether the index is complete up to the range's end", "[store][instances]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    const std::int64_t day = 86400, base = 1767225600;  // 2026-01-01T00:00:00Z
+    ResourceIndex series;                               // an endless weekly series indexed for three weeks
+    series.uid = "weekly";
+    series.component = "VEVENT";
+    for (int week = 0; week < 3; ++week)
+        series.occurrences.push_back({base + week * 7 * day, base + week * 7 * day + 3600});
+    series.indexed_until = base + 21 * day;
+    store.put("calendars/alice/default/weekly.ics", "text/calendar", "x", &series);
+    Node calendar = store.lookup("calendars/alice/default");
+    auto only = [&](std::int64_t from, std::int64_t to) {
+        std::vector<IndexedMember> found = store.overlapping(calendar, from, to);
+        REQUIRE(found.size() == 1);
+        CHECK(found.front().component == "VEVENT");
+        return found.front().complete;
+    };
+    CHECK(only(base, base + day));
+    CHECK(only(base + 14 * day, base + 21 * day));  // ends exactly where the index does
+    CHECK_FALSE(only(base + 14 * day, base + 21 * day + 1));
+    CHECK_FALSE(only(base + 30 * day, base + 31 * day));  // beyond: a candidate to expand, not decided
+}
+
+TEST_CASE("COPY and MOVE with an index computed for the destination replace the rows", "[store][copymove][instances]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    store.make_collection("calendars/alice/other", CollectionKind::calendar, "VEVENT");
+    const std::int64_t base = 1767225600;
+    ResourceIndex here{"u1", "VEVENT", {{base, base + 3600}}, std::nullopt, {}};
+    store.put("calendars/alice/default/a.ics", "text/calendar", "x", &here);
+    // The destination's time zone puts the floating event three hours later.
+    ResourceIndex there{"u1", "VEVENT", {{base + 3 * 3600, base + 4 * 3600}}, std::nullopt, {}};
+    store.copy("calendars/alice/default/a.ics", "calendars/alice/other/a.ics", false, false, 0, &there);
+    Node other = store.lookup("calendars/alice/other");
+    Node source = store.lookup("calendars/alice/default");
+    CHECK(store.overlapping(other, base, base + 3600).empty());
+    CHECK(store.overlapping(other, base + 3 * 3600, base + 3 * 3600 + 1).size() == 1);
+    CHECK(store.overlapping(source, base, base + 1).size() == 1);  // the source keeps its rows
+    // A UID already in the destination is refused (RFC 4791 §5.3.2.1 no-uid-conflict) with the new index too.
+    CHECK_THROWS_AS(store.copy("calendars/alice/default/a.ics", "calendars/alice/other/b.ics", false, false, 0, &there),
+                    Error);
+    store.remove("calendars/alice/other/a.ics");
+    store.move("calendars/alice/default/a.ics", "calendars/alice/other/a.ics", false, &there);
+    CHECK(store.overlapping(source, base, base + 1).empty());
+    CHECK(store.overlapping(other, base, base + 3600).empty());
+    CHECK(store.overlapping(other, base + 3 * 3600, base + 3 * 3600 + 1).size() == 1);
 }
