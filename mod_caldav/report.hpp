@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "request.hpp"
 #include "request_xml.hpp"
@@ -30,8 +31,12 @@ public:
     void finish(const std::string& trailer = {});
 
 private:
+    bool write_from_row(const Context* context, const store::Node& node);
+
     request_rec* r_;
     const apr_xml_doc* doc_;
+    // The requested properties when the stored row alone answers all of them (see row_properties).
+    std::vector<int> row_properties_;
     apr_bucket_brigade* brigade_;
     apr_pool_t* scratch_;
     bool finished_ = false;

@@ -158,7 +158,21 @@ CREATE INDEX instances_longer_than_a_week ON instances(collection_id, start) WHE
 CREATE INDEX resources_indexed_until ON resources(collection_id, indexed_until) WHERE indexed_until IS NOT NULL;
 )sql";
 
-const char* const migrations[] = {version_1, version_2, version_3};
+// Version 4: the time-range indexes carry the resource id, so a query reads them alone and never the
+// instances table; occurrences of more than a day get their own index, so the common ones (at
+// most a day) are read from one day before the window instead of a week. At 100k events a
+// one-week query spent a third of its time reading instance rows.
+const char* const version_4 = R"sql(
+DROP INDEX instances_by_time;
+CREATE INDEX instances_by_time ON instances(collection_id, start, end, resource_id);
+CREATE INDEX instances_longer_than_a_day ON instances(collection_id, start, end, resource_id)
+    WHERE end - start > 86400;
+DROP INDEX instances_longer_than_a_week;
+CREATE INDEX instances_longer_than_a_week ON instances(collection_id, start, end, resource_id)
+    WHERE end - start > 604800;
+)sql";
+
+const char* const migrations[] = {version_1, version_2, version_3, version_4};
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
 
 int user_version(Database& db) {

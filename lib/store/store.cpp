@@ -263,21 +263,24 @@ void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, co
 
 std::vector<IndexedMember> Store::overlapping(const Node& collection, std::int64_t from, std::int64_t to) {
     // RFC 4791 §9.9: an occurrence overlaps when it starts before the end and ends after the
-    // start; a zero-length one when it lies in [from, to). One lasting at most a week (?4) that
-    // overlaps starts after from - 1 week: the index is read over the window plus a week, not from
-    // the beginning of time. Longer ones come from their partial index (schema version 3).
+    // start; a zero-length one when it lies in [from, to). One that overlaps and lasts at most a
+    // day starts after from - 1 day, at most a week after from - 1 week: each length class is read
+    // from its own index (schema version 4) over the window plus its longest length, and only the
+    // rare ones over a week from the beginning of time. A row may come from several classes; IN
+    // counts each member once. Members come in id order, which a multistatus allows.
     auto rows = db_.prepare(
         "SELECT r.name, 0, r.id, r.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, "
         "       '', r.uid, coalesce(r.component, ''), r.indexed_until IS NULL OR r.indexed_until >= ?3 "
         "FROM resources r WHERE r.id IN ("
-        "  SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.start >= ?2 - ?4 AND i.start < ?3 "
-        "     AND (i.end > ?2 OR (i.end = i.start AND i.start >= ?2)) "
-        "  UNION SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.end - i.start > 604800 "
+        "  SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.start >= ?2 - 86400 "
+        "     AND i.start < ?3 AND (i.end > ?2 OR (i.end = i.start AND i.start >= ?2)) "
+        "  UNION ALL SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.end - i.start > 86400 "
+        "     AND i.start >= ?2 - 604800 AND i.start < ?3 AND i.end > ?2 "
+        "  UNION ALL SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.end - i.start > 604800 "
         "     AND i.start < ?3 AND i.end > ?2 "
-        "  UNION SELECT id FROM resources WHERE collection_id = ?1 AND indexed_until IS NOT NULL AND indexed_until < "
-        "?3) "
-        "ORDER BY r.name");
-    rows.bind(1, collection.id).bind(2, from).bind(3, to).bind(4, std::int64_t{604800});
+        "  UNION ALL SELECT id FROM resources WHERE collection_id = ?1 AND indexed_until IS NOT NULL "
+        "     AND indexed_until < ?3)");
+    rows.bind(1, collection.id).bind(2, from).bind(3, to);
     std::vector<IndexedMember> result;
     while (rows.step())
         result.push_back({member_from_row(rows, collection.path), rows.text(14), rows.integer(15) != 0});

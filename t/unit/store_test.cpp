@@ -364,7 +364,8 @@ TEST_CASE("migrating a version 1 file counts what it already stores", "[store][m
         store.database().exec(
             "DROP TRIGGER usage_after_resource_insert; DROP TRIGGER usage_after_resource_update; "
             "DROP TRIGGER usage_after_resource_delete; DROP TRIGGER usage_before_collection_delete; "
-            "DROP TABLE usage; DROP INDEX instances_longer_than_a_week; DROP INDEX resources_indexed_until; "
+            "DROP TABLE usage; DROP INDEX instances_longer_than_a_week; DROP INDEX instances_longer_than_a_day; "
+            "DROP INDEX resources_indexed_until; "
             "PRAGMA user_version=1;");
     }
     Store again(temp.path());
@@ -381,9 +382,10 @@ TEST_CASE("RFC 4791 §9.9: overlapping() finds exactly the occurrences a brute f
     store.provision("alice");
     const std::int64_t day = 86400;
     const std::int64_t base = 1767225600;  // 2026-01-01T00:00:00Z
-    // Durations around the one-week split of the index (schema version 3), zero-length ones, a
+    // Durations around the one-day and one-week splits of the index (schema version 4), zero-length ones, a
     // year-long one, and a weekly series; starts spread over ten weeks.
-    const std::vector<std::int64_t> durations = {0, 3600, day, 6 * day, 7 * day, 7 * day + 1, 8 * day, 400 * day};
+    const std::vector<std::int64_t> durations = {0,       3600,    day - 1,     day,     day + 1,  2 * day,
+                                                 6 * day, 7 * day, 7 * day + 1, 8 * day, 400 * day};
     std::vector<std::pair<std::string, Occurrence>> all;
     int n = 0;
     for (std::int64_t duration : durations) {
