@@ -14,6 +14,7 @@
 #include <string>
 
 #include "body_limit.hpp"
+#include "child_memory.hpp"
 #include "config.hpp"
 #include "denial.hpp"
 #include "mkcalendar.hpp"
@@ -105,6 +106,10 @@ int post_config(apr_pool_t* pool, apr_pool_t*, apr_pool_t*, server_rec*) {
     return OK;
 }
 
+void child_init(apr_pool_t*, server_rec*) {
+    tune_child_memory();
+}
+
 void register_hooks(apr_pool_t* pool) {
     dav_register_provider(pool, "caldav", &provider);
     register_liveprops(pool);
@@ -118,6 +123,7 @@ void register_hooks(apr_pool_t* pool) {
     ap_hook_translate_name(translate_name, nullptr, nullptr, APR_HOOK_FIRST);
     ap_hook_map_to_storage(map_to_storage, nullptr, nullptr, APR_HOOK_FIRST);
     ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
+    ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
     // Before mod_dav's handler (MIDDLE): refuse what the policy forbids before mod_dav parses anything.
     ap_hook_handler(before_mod_dav, nullptr, nullptr, APR_HOOK_FIRST);
 }

@@ -76,6 +76,7 @@ void close(dav_db* db) {
         if (db->timezone_changed) reindex_calendar(db->resource->info->r, store_of(db), node_of(db->resource));
         db->transaction->commit();
     } catch (const std::exception& error) {
+        db->transaction->rollback();
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, db->resource->info->r, "caldav: PROPPATCH not saved: %s", error.what());
     }
 }

@@ -13,6 +13,7 @@
 #include "config.hpp"
 #include "dav/path.hpp"
 #include "object_checks.hpp"
+#include "store/pool.hpp"
 
 APLOG_USE_MODULE(caldav);
 
@@ -108,7 +109,8 @@ dav_error* resolve_context(request_rec* r, const Context** result) {
             r, apr_psprintf(r->pool, "no database for %s: set CalDAVDatabase (required inside <Location>)",
                             config.section_path != nullptr ? config.section_path : "this location"));
     const char* user = request_user(r);
-    auto* context = pool_new<Context>(r->pool, Context{*database, *root, user != nullptr ? user : ""});
+    auto* context = pool_new<Context>(
+        r->pool, Context{*database, *root, user != nullptr ? user : "", const_cast<request_rec*>(top_request(r))});
     auto* pair = pool_new<std::pair<const request_rec*, Context*>>(r->pool, r, context);
     apr_pool_userdata_set(pair, key, apr_pool_cleanup_null, r->pool);
     *result = context;
@@ -128,7 +130,17 @@ std::string href(const Context& context, std::string_view path, bool collection)
 }
 
 store::Store& open_store(const Context& context) {
-    return store::Store::for_thread(context.database);
+    if (context.store != nullptr) return *context.store;
+    apr_pool_t* pool = context.top->pool;
+    const char* key = apr_pstrcat(pool, "caldav-store:", context.database.c_str(), nullptr);
+    void* found = nullptr;
+    apr_pool_userdata_get(&found, key, pool);
+    if (found == nullptr) {
+        found = pool_new<store::StorePool::Lease>(pool, store::StorePool::for_database(context.database).acquire());
+        apr_pool_userdata_setn(found, key, apr_pool_cleanup_null, pool);
+    }
+    context.store = &**static_cast<store::StorePool::Lease*>(found);
+    return *context.store;
 }
 
 dav_error* error_from_exception(request_rec* r) {

@@ -16,9 +16,11 @@
 namespace caldav::module {
 
 struct Context {
-    std::string database;  // the SQLite file
-    std::string root_url;  // the DAV root in the URL space, without trailing slash ("/caldav")
-    std::string user;      // the authenticated user of the top-level request
+    std::string database;                   // the SQLite file
+    std::string root_url;                   // the DAV root in the URL space, without trailing slash ("/caldav")
+    std::string user;                       // the authenticated user of the top-level request
+    request_rec* top;                       // the top-level request, whose pool holds the leased Store
+    mutable store::Store* store = nullptr;  // leased on first use by open_store
 };
 
 // Resolves (once per request_rec) where the request's DAV root and database are. On failure
@@ -34,6 +36,9 @@ const request_rec* top_request(const request_rec* r);
 std::optional<std::string> relative_path(const Context& context, std::string_view uri);
 std::string href(const Context& context, std::string_view path, bool collection);
 
+// The request's Store: leased from the process's StorePool on first use and given back when the
+// top-level request ends; subrequests (COPY/MOVE destinations) share it, so a transaction and the
+// reads inside it run on one connection.
 store::Store& open_store(const Context& context);
 
 // Runs `body`, turning every exception into a logged dav_error: no exception reaches Apache's C.

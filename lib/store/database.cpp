@@ -234,7 +234,12 @@ Transaction::Transaction(Database& db) : db_(db), outermost_(db.transaction_dept
 }
 
 Transaction::~Transaction() {
+    rollback();
+}
+
+void Transaction::rollback() noexcept {
     if (done_) return;
+    done_ = true;
     --db_.transaction_depth;
     try {
         if (outermost_) {
@@ -246,6 +251,7 @@ Transaction::~Transaction() {
     } catch (...) {
         // A failed rollback leaves SQLite to roll back on close; never throw from a destructor.
     }
+    if (writers_.owns_lock()) writers_.unlock();
 }
 
 void Transaction::commit() {

@@ -1,5 +1,5 @@
 // RAII over one SQLite connection: prepared-statement cache, typed binding, and transactions.
-// A Database is used by one thread at a time; see Store::for_thread for the per-thread cache.
+// A Database is used by one thread at a time; see StorePool (store/pool.hpp) for how requests get one.
 #pragma once
 
 #include <sqlite3.h>
@@ -96,8 +96,11 @@ public:
     explicit Transaction(Database& db);
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
-    ~Transaction();
+    ~Transaction();  // rolls back unless committed
     void commit();
+    // Rolls back now (when the owner outlives the request's thread, e.g. in an APR pool, whose
+    // cleanup may run on another thread: the writers' mutex must be released by its locker).
+    void rollback() noexcept;
 
 private:
     Database& db_;

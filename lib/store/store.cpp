@@ -57,14 +57,6 @@ Node member_from_row(const Statement& row, std::string_view parent_path_text) {
 
 Store::Store(const std::string& database_path) : db_(database_path) {}
 
-Store& Store::for_thread(const std::string& database_path) {
-    thread_local std::map<std::string, std::unique_ptr<Store>> stores;
-    auto found = stores.find(database_path);
-    if (found != stores.end()) return *found->second;
-    auto store = std::make_unique<Store>(database_path);
-    return *stores.emplace(database_path, std::move(store)).first->second;
-}
-
 // ---- reading ----------------------------------------------------------------------
 
 Node Store::lookup_collection(std::string_view path) {

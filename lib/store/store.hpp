@@ -95,10 +95,8 @@ class Store {
 public:
     explicit Store(const std::string& database_path);
 
-    // One Store (connection and prepared statements) per thread and database file:
-    // SQLite connections are never shared across threads.
-    static Store& for_thread(const std::string& database_path);
-
+    // A Store (connection and prepared statements) is used by one thread at a time; StorePool
+    // (store/pool.hpp) lends them to requests.
     Database& database() { return db_; }
 
     Node lookup(std::string_view path);

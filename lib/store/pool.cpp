@@ -1,0 +1,66 @@
+// StorePool: connections lent per request, LIFO, closed after a while unused.
+#include "store/pool.hpp"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <map>
+
+namespace caldav::store {
+
+StorePool::Lease::~Lease() {
+    if (store_) pool_->give_back(std::move(store_));
+}
+
+StorePool::StorePool(std::string database_path, std::chrono::seconds idle_limit)
+    : path_(std::move(database_path)), idle_limit_(idle_limit) {}
+
+StorePool& StorePool::for_database(const std::string& database_path) {
+    static std::mutex registry_guard;
+    static std::map<std::string, std::unique_ptr<StorePool>> registry;
+    std::lock_guard<std::mutex> lock(registry_guard);
+    auto& entry = registry[database_path];
+    if (!entry) entry = std::make_unique<StorePool>(database_path);
+    return *entry;
+}
+
+StorePool::Lease StorePool::acquire() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!idle_.empty()) {
+            std::unique_ptr<Store> store = std::move(idle_.back().store);
+            idle_.pop_back();
+            return Lease(*this, std::move(store));
+        }
+    }
+    // Opening (and, the first time, migrating) happens outside the lock.
+    return Lease(*this, std::make_unique<Store>(path_));
+}
+
+std::size_t StorePool::idle_count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return idle_.size();
+}
+
+void StorePool::give_back(std::unique_ptr<Store> store) {
+    auto now = std::chrono::steady_clock::now();
+    std::vector<Idle> expired;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        idle_.push_back({std::move(store), now});
+        auto fresh = idle_.begin();
+        while (fresh != idle_.end() && now - fresh->since > idle_limit_) ++fresh;
+        expired.assign(std::make_move_iterator(idle_.begin()), std::make_move_iterator(fresh));
+        idle_.erase(idle_.begin(), fresh);
+    }
+    if (expired.empty()) return;
+    expired.clear();  // closes them, outside the lock
+#if defined(__GLIBC__)
+    // Hand the closed connections' memory back to the OS: glibc keeps freed memory in the
+    // per-thread arenas otherwise, and the process would stay at its peak size.
+    malloc_trim(0);
+#endif
+}
+
+}  // namespace caldav::store

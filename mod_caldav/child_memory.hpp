@@ -1,0 +1,9 @@
+// How an Apache child process holds on to memory: glibc's malloc arenas, tuned once per child.
+#pragma once
+
+namespace caldav::module {
+
+// Runs in child_init, before the worker threads start (see child_memory.cpp for the figures).
+void tune_child_memory();
+
+}  // namespace caldav::module
