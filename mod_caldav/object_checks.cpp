@@ -66,12 +66,12 @@ namespace {
 
 // The occurrences of a valid calendar object with floating and all-day times in `timezone`
 // (RFC 4791 §9.9), up to the indexing horizon and CalDAVMaxInstances.
-store::ResourceIndex calendar_object_index(request_rec* r, std::string_view bytes, const ical::CalendarObject& object,
+store::ResourceIndex calendar_object_index(request_rec* r, const ical::CalendarObject& object,
                                            const std::string& timezone) {
     std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
     ical::ExpansionLimits limits{std::numeric_limits<std::int64_t>::min() / 2, now + horizon_years * 366 * 86400,
                                  static_cast<std::size_t>(max_instances(directory_config(r)))};
-    ical::Expansion expansion = ical::expand(bytes, timezone, limits);
+    ical::Expansion expansion = ical::expand(object, timezone, limits);
     store::ResourceIndex index;
     index.uid = object.uid;
     index.component = object.component;
@@ -90,7 +90,7 @@ dav_error* check_calendar_object(request_rec* r, store::Store& store, const stor
     if (validation.failed != ical::Precondition::none)
         return precondition(r, HTTP_FORBIDDEN, caldav_namespace, ical::precondition_name(validation.failed),
                             validation.message);
-    checked.index = calendar_object_index(r, bytes, validation.object, calendar_timezone(store, calendar));
+    checked.index = calendar_object_index(r, validation.object, calendar_timezone(store, calendar));
     checked.content_type = type != nullptr ? type : "text/calendar; charset=utf-8";
     return nullptr;
 }
@@ -179,7 +179,7 @@ void reindex_calendar(request_rec* r, store::Store& store, const store::Node& ca
         std::string bytes = store.body(member.id);
         ical::Validation validation = ical::validate_calendar_object(bytes, components);
         if (validation.failed == ical::Precondition::none)
-            store.reindex(member, calendar_object_index(r, bytes, validation.object, timezone));
+            store.reindex(member, calendar_object_index(r, validation.object, timezone));
         return true;
     });
 }

@@ -373,6 +373,7 @@ Validation validate_calendar_object(std::string_view bytes, const std::vector<st
     Validation validation;
     validation.object.uid = uid;
     validation.object.component = type;
+    validation.object.parsed = std::shared_ptr<icalcomponent>(root.release(), ComponentDeleter());
     return validation;
 }
 

@@ -2,9 +2,12 @@
 // §5.3.2 preconditions, without ever rewriting the bytes (what was PUT is what is stored).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct icalcomponent_impl;
 
 namespace caldav::ical {
 
@@ -24,6 +27,9 @@ const char* precondition_name(Precondition precondition);
 struct CalendarObject {
     std::string uid;        // the UID shared by all components (a series and its overrides)
     std::string component;  // "VEVENT", "VTODO", "VJOURNAL" or "VFREEBUSY"
+    // The VCALENDAR as libical parsed it, so that indexing (ical::expand) does not parse it again:
+    // parsing was half of a PUT's cost.
+    std::shared_ptr<icalcomponent_impl> parsed;
 };
 
 struct Validation {

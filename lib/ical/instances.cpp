@@ -710,16 +710,27 @@ bool property_time(icalcomponent_impl* vcalendar, icalproperty_impl* property, s
 
 }  // namespace detail
 
-Expansion expand(std::string_view bytes, std::string_view default_timezone, const ExpansionLimits& limits) {
+namespace {
+
+Expansion expand_parsed(icalcomponent* root, std::string_view default_timezone, const ExpansionLimits& limits) {
     Expansion expansion;
-    std::string text(bytes);
-    if (text.find('\0') != std::string::npos) return expansion;
-    ComponentPtr root(icalparser_parse_string(text.c_str()));
-    if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) return expansion;
-    for (const detail::SourcedInstance& instance :
-         detail::expand_calendar(root.get(), default_timezone, limits, expansion))
+    if (root == nullptr || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) return expansion;
+    for (const detail::SourcedInstance& instance : detail::expand_calendar(root, default_timezone, limits, expansion))
         expansion.instances.push_back({instance.start, instance.end});
     return expansion;
+}
+
+}  // namespace
+
+Expansion expand(std::string_view bytes, std::string_view default_timezone, const ExpansionLimits& limits) {
+    std::string text(bytes);
+    if (text.find('\0') != std::string::npos) return {};
+    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    return expand_parsed(root.get(), default_timezone, limits);
+}
+
+Expansion expand(const CalendarObject& object, std::string_view default_timezone, const ExpansionLimits& limits) {
+    return expand_parsed(object.parsed.get(), default_timezone, limits);
 }
 
 std::optional<std::int64_t> indexed_until(const Expansion& expansion, const ExpansionLimits& limits) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ical/calendar_object.hpp"
+
 namespace caldav::ical {
 
 // One occurrence, in seconds since the epoch (UTC). The interval is [start, end); a zero-length
@@ -45,6 +47,8 @@ struct Expansion {
 // instance's start is complete. Sub-daily rules that libical cannot iterate in bounded time (see
 // recurrence_too_costly) contribute their DTSTART only and set `truncated`. Unparseable bytes give no instances.
 Expansion expand(std::string_view bytes, std::string_view default_timezone, const ExpansionLimits& limits);
+// The same for an object validate_calendar_object accepted, from the tree it parsed.
+Expansion expand(const CalendarObject& object, std::string_view default_timezone, const ExpansionLimits& limits);
 
 // Up to where an expansion is complete, for the index: occurrences starting before this are all
 // listed. std::nullopt when every occurrence is (the series ends inside the horizon). A series cut

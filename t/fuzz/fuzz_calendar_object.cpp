@@ -2,6 +2,7 @@
 // body it accepted (indexing, expand, limit-recurrence-set, partial retrieval, export, free-busy).
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 #include "ical/calendar_data.hpp"
@@ -17,7 +18,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Validation validation = validate_calendar_object(bytes, {});
     if (validation.failed != Precondition::none) return 0;
     constexpr std::int64_t from = 1893456000, to = 1924992000;  // 2030 .. 2031
-    expand(bytes, "Europe/Berlin", {from - 400LL * 86400 * 365, to, 2000});
+    // PUT indexes from the tree validation parsed; a query expands the stored bytes: the same answer.
+    const ExpansionLimits limits{from - 400LL * 86400 * 365, to, 2000};
+    Expansion from_bytes = expand(bytes, "Europe/Berlin", limits);
+    Expansion from_tree = expand(validation.object, "Europe/Berlin", limits);
+    bool same = from_bytes.instances.size() == from_tree.instances.size() &&
+                from_bytes.open_ended == from_tree.open_ended && from_bytes.truncated == from_tree.truncated;
+    for (std::size_t i = 0; same && i < from_bytes.instances.size(); ++i)
+        same = from_bytes.instances[i].start == from_tree.instances[i].start &&
+               from_bytes.instances[i].end == from_tree.instances[i].end;
+    if (!same) std::abort();
     expand_object(bytes, from, to, "");
     limit_recurrence_set(bytes, from, to, "");
     limit_freebusy_set(bytes, from, to);

@@ -2,6 +2,7 @@
 // with the time-range index of lib/ical/instances.
 #include <catch2/catch.hpp>
 
+#include "ical/calendar_object.hpp"
 #include "ical/instances.hpp"
 #include "query/calendar_filter.hpp"
 
@@ -381,6 +382,24 @@ TEST_CASE("the index condition on expand() agrees with matches() on time ranges"
                 CHECK(indexed == in_range(bytes, component.c_str(), from, to, zone));
             }
         }
+    }
+}
+
+TEST_CASE("indexing from the validated tree gives what expanding the stored bytes gives", "[calendar_filter][index]") {
+    const caldav::ical::ExpansionLimits limits{caldav::ical::all_time_start, at(2031, 1, 1), 300};
+    for (const auto& [component, bytes] : corpus()) {
+        caldav::ical::Validation validation = caldav::ical::validate_calendar_object(bytes, {});
+        REQUIRE(validation.failed == caldav::ical::Precondition::none);
+        caldav::ical::Expansion from_tree = caldav::ical::expand(validation.object, "Europe/Berlin", limits);
+        caldav::ical::Expansion from_bytes = caldav::ical::expand(bytes, "Europe/Berlin", limits);
+        INFO(bytes);
+        REQUIRE(from_tree.instances.size() == from_bytes.instances.size());
+        for (std::size_t i = 0; i < from_tree.instances.size(); ++i) {
+            CHECK(from_tree.instances[i].start == from_bytes.instances[i].start);
+            CHECK(from_tree.instances[i].end == from_bytes.instances[i].end);
+        }
+        CHECK(from_tree.open_ended == from_bytes.open_ended);
+        CHECK(from_tree.truncated == from_bytes.truncated);
     }
 }
 
