@@ -3,6 +3,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_core.h>
+#include <http_protocol.h>
 #include <http_request.h>
 
 #include <apr_strings.h>
@@ -110,6 +111,11 @@ void child_init(apr_pool_t*, server_rec*) {
     tune_child_memory();
 }
 
+int log_transaction(request_rec*) {
+    release_free_memory();
+    return DECLINED;
+}
+
 void register_hooks(apr_pool_t* pool) {
     dav_register_provider(pool, "caldav", &provider);
     register_liveprops(pool);
@@ -124,6 +130,7 @@ void register_hooks(apr_pool_t* pool) {
     ap_hook_map_to_storage(map_to_storage, nullptr, nullptr, APR_HOOK_FIRST);
     ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(log_transaction, nullptr, nullptr, APR_HOOK_LAST);
     // Before mod_dav's handler (MIDDLE): refuse what the policy forbids before mod_dav parses anything.
     ap_hook_handler(before_mod_dav, nullptr, nullptr, APR_HOOK_FIRST);
 }

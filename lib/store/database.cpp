@@ -161,6 +161,9 @@ Database::Database(const std::string& path) : path_(path), writers_(&writers_for
         throw Error(kind_of(rc), "database " + path + ": cannot open: " + reason);
     }
     sqlite3_extended_result_codes(handle_, 1);
+    // SQLite's default lookaside is 120 KB per connection; a few KB serve the small allocations
+    // of our statements as well (connections are many: see StorePool).
+    sqlite3_db_config(handle_, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 128, 64);
     // Writers queue behind each other for up to 10 s instead of failing at once.
     sqlite3_busy_timeout(handle_, 10000);
     try {

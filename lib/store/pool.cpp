@@ -1,9 +1,5 @@
-// StorePool: connections lent per request, LIFO, closed after a while unused.
+// StorePool: connections lent per request, LIFO, the extra ones closed after a while unused.
 #include "store/pool.hpp"
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <map>
 
@@ -13,8 +9,8 @@ StorePool::Lease::~Lease() {
     if (store_) pool_->give_back(std::move(store_));
 }
 
-StorePool::StorePool(std::string database_path, std::chrono::seconds idle_limit)
-    : path_(std::move(database_path)), idle_limit_(idle_limit) {}
+StorePool::StorePool(std::string database_path, std::chrono::milliseconds idle_limit, std::size_t keep)
+    : path_(std::move(database_path)), idle_limit_(idle_limit), keep_(keep) {}
 
 StorePool& StorePool::for_database(const std::string& database_path) {
     static std::mutex registry_guard;
@@ -49,18 +45,14 @@ void StorePool::give_back(std::unique_ptr<Store> store) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         idle_.push_back({std::move(store), now});
+        // Oldest first: the expired ones are a prefix, never reaching into the newest `keep_`.
         auto fresh = idle_.begin();
-        while (fresh != idle_.end() && now - fresh->since > idle_limit_) ++fresh;
+        auto kept = idle_.size() > keep_ ? idle_.end() - static_cast<std::ptrdiff_t>(keep_) : idle_.begin();
+        while (fresh != kept && now - fresh->since > idle_limit_) ++fresh;
         expired.assign(std::make_move_iterator(idle_.begin()), std::make_move_iterator(fresh));
         idle_.erase(idle_.begin(), fresh);
     }
-    if (expired.empty()) return;
     expired.clear();  // closes them, outside the lock
-#if defined(__GLIBC__)
-    // Hand the closed connections' memory back to the OS: glibc keeps freed memory in the
-    // per-thread arenas otherwise, and the process would stay at its peak size.
-    malloc_trim(0);
-#endif
 }
 
 }  // namespace caldav::store

@@ -57,13 +57,29 @@ TEST_CASE("concurrent leases get distinct connections, and only as many as were 
 
 TEST_CASE("connections idle longer than the limit are closed when another comes back", "[pool]") {
     TempDatabase temp;
-    StorePool pool(temp.path(), std::chrono::seconds(1));
+    StorePool pool(temp.path(), std::chrono::milliseconds(300), 0);
     {
         StorePool::Lease a = pool.acquire();
         StorePool::Lease b = pool.acquire();
     }
     CHECK(pool.idle_count() == 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
     { StorePool::Lease c = pool.acquire(); }  // takes one of the two, returns it fresh
     CHECK(pool.idle_count() == 1);            // the other had stood idle too long
+}
+
+TEST_CASE("after a burst, the most recently used connections stay however long they idle", "[pool]") {
+    TempDatabase temp;
+    StorePool pool(temp.path(), std::chrono::milliseconds(300), 2);
+    {
+        std::vector<StorePool::Lease> burst;
+        for (int i = 0; i < 6; ++i) burst.push_back(pool.acquire());
+    }
+    CHECK(pool.idle_count() == 6);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    { StorePool::Lease one = pool.acquire(); }
+    CHECK(pool.idle_count() == 2);  // the one just returned and the next most recent
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    { StorePool::Lease one = pool.acquire(); }
+    CHECK(pool.idle_count() == 2);
 }
