@@ -3,11 +3,14 @@
 # set, runs every scenario on every selected server and writes t/bench/results/.
 #
 #   t/bench/run.sh [--quick | --smoke | --full] [--servers a,b,c] [--work DIR]
+#   t/bench/run.sh --soak [--minutes N] [--work DIR]
 #
 # --full (default): 1k/10k/100k events, 10 s per scenario, 60 s mixed profile.
 # --quick: 1k/10k, 4 s per scenario, 15 s mixed profile (a few minutes per server).
 # --smoke: mod_caldav + mod_dav_fs, a few hundred objects; exits non-zero on any error or wrong
 #          answer; results stay in the work directory (for CI, < 2 minutes on 2 cores).
+# --soak: mod_caldav with 10k events under 100 sync clients for N minutes (default 10), Apache's
+#         memory sampled every 30 s: results/soak.md says whether it grew after warm-up.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -15,15 +18,18 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 mode=full
 servers=
 work=${BENCH_WORK:-/tmp/mod_caldav-bench}
+minutes=10
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) mode=quick ;;
         --smoke) mode=smoke ;;
         --full) mode=full ;;
+        --soak) mode=soak ;;
+        --minutes) minutes=$2; shift ;;
         --servers) servers=$2; shift ;;
         --servers=*) servers=${1#--servers=} ;;
         --work) work=$2; shift ;;
-        *) echo "usage: $0 [--quick|--smoke|--full] [--servers a,b,c] [--work DIR]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--quick|--smoke|--full|--soak [--minutes N]] [--servers a,b,c] [--work DIR]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -46,10 +52,11 @@ ${CXX:-g++} -O2 -std=c++17 -pthread -o "$work/load" "$here/load.cpp"
 # The data set depends only on the mode and the generator: reuse it when both are unchanged.
 case $mode in
     smoke) gen="--events 600 --sizes 250,600 --cards 200 --new 300" ;;
-    quick) gen="--events 10000 --sizes 1000,10000 --cards 5000 --new 3000" ;;
+    quick | soak) gen="--events 10000 --sizes 1000,10000 --cards 5000 --new 3000" ;;
     full) gen="--events 100000 --sizes 1000,10000,100000 --cards 5000 --new 8000" ;;
 esac
 data=$work/data-$mode
+[ $mode != soak ] || data=$work/data-quick
 stamp="$gen $(sha1sum "$here/generate.py" | cut -c1-12)"
 if [ "$(cat "$data/.stamp" 2>/dev/null)" != "$stamp" ]; then
     rm -rf "$data"
@@ -64,6 +71,10 @@ else
     out=$here/results
 fi
 mkdir -p "$out"
+if [ $mode = soak ]; then
+    exec "$PYTHON" "$here/soak.py" --data "$data" --work "$work" --load "$work/load" --minutes "$minutes" \
+        --out "$out/soak.md"
+fi
 status=0
 "$PYTHON" "$here/bench.py" --mode $mode --servers "$servers" --data "$data" --work "$work" \
     --load "$work/load" --out "$out/results-$mode.json" || status=$?
