@@ -10,6 +10,10 @@
 #include <http_request.h>
 
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
 
 #include "config.hpp"
 #include "dav/access.hpp"
@@ -57,6 +61,25 @@ bool valid_user_name(const std::string& user) {
     return true;
 }
 
+// Users this process has seen provisioned, per database file. Provisioning is checked on every
+// request, and asking the principals table each time was one of a GET's four SQL statements;
+// principals are never removed by a client (dav/access.cpp), so the answer cannot go stale. At most
+// one entry per user of the password file.
+bool known_provisioned(const std::string& database, const std::string& user, bool remember) {
+    static std::mutex guard;
+    static std::set<std::pair<std::string, std::string>> known;
+    std::lock_guard<std::mutex> lock(guard);
+    if (remember) return known.emplace(database, user).second;
+    return known.count({database, user}) != 0;
+}
+
+void ensure_provisioned(const Context& context) {
+    if (known_provisioned(context.database, context.user, false)) return;
+    store::Store& store = open_store(context);
+    if (!store.is_provisioned(context.user)) store.provision(context.user);
+    known_provisioned(context.database, context.user, true);
+}
+
 int check(request_rec* r) {
     const Context* context = nullptr;
     if (dav_error* error = resolve_context(r, &context)) return error->status;
@@ -64,8 +87,7 @@ int check(request_rec* r) {
     if (!valid_user_name(context->user)) return deny(r, HTTP_FORBIDDEN, "user name cannot name a principal");
     std::optional<std::string> path = relative_path(*context, r->uri);
     if (!path) return deny(r, HTTP_BAD_REQUEST, "malformed path");
-    store::Store& store = open_store(*context);
-    if (auto_provision(directory_config(r)) && !store.is_provisioned(context->user)) store.provision(context->user);
+    if (auto_provision(directory_config(r))) ensure_provisioned(*context);
     dav::Decision decision = dav::decide(context->user, dav::classify(*path), operation_for(r));
     if (!decision.allowed) return deny(r, HTTP_FORBIDDEN, decision.reason);
     if (r->method_number == M_COPY || r->method_number == M_MOVE) {

@@ -67,8 +67,12 @@ dav_error* get_resource(request_rec* r, const char*, const char*, int, dav_resou
             dav::Decision decision = dav::decide(context->user, dav::classify(*path), operation);
             if (!decision.allowed) return denial_error(r, HTTP_FORBIDDEN, decision.reason);
         }
-        Node node = open_store(*context).lookup(*path);
+        // A GET needs the bytes right after: one statement reads both.
+        bool get = r->method_number == M_GET && !r->header_only && r->main == nullptr;
+        std::string* body = get ? pool_new<std::string>(r->pool) : nullptr;
+        Node node = open_store(*context).lookup(*path, body);
         *result = make_resource(r, context, std::move(node), r->pool);
+        (*result)->info->body = body;
         // mod_dav rules out lock-null resources whenever path_info is set; no URL of ours maps to a file.
         r->path_info = apr_pstrdup(r->pool, "");
         return nullptr;
@@ -278,8 +282,10 @@ dav_error* deliver(const dav_resource* resource, ap_filter_t* output) {
         } else if (resource->collection) {
             write_listing(resource, brigade);
         } else {
-            std::string body = open_store(*resource->info->context).body(node_of(resource).id);
-            apr_brigade_write(brigade, nullptr, nullptr, body.data(), body.size());
+            const std::string* body = resource->info->body;
+            std::string read;
+            if (body == nullptr) body = &(read = open_store(*resource->info->context).body(node_of(resource).id));
+            apr_brigade_write(brigade, nullptr, nullptr, body->data(), body->size());
         }
         APR_BRIGADE_INSERT_TAIL(brigade, apr_bucket_eos_create(output->c->bucket_alloc));
         if (ap_pass_brigade(output, brigade) != APR_SUCCESS)

@@ -75,6 +75,7 @@ struct dav_resource_private {
     const caldav::module::Context* context;
     caldav::store::Node* node;  // pool-owned
     bool replace_pending;       // mod_dav asked to remove this COPY/MOVE destination: done in the same transaction
+    std::string* body;          // a GET's bytes, read with the lookup (pool-owned), or nullptr
 };
 
 namespace caldav::module {

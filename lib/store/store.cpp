@@ -98,9 +98,36 @@ Node Store::lookup_resource(std::string_view path) {
     return node;
 }
 
-Node Store::lookup(std::string_view path) {
-    Node node = lookup_collection(path);
-    return node.exists() ? node : lookup_resource(path);
+namespace {
+
+// Either kind in one statement (a GET of an event used to cost a collection lookup first); columns as
+// member_from_row reads them, then BODY (resources only). A path names at most one of the two.
+#define CALDAV_LOOKUP_SQL(BODY)                                                                                  \
+    "SELECT '', 1, id, id, kind, owner, sync_token, '', '', 0, created, modified, components, '', NULL "         \
+    "  FROM collections WHERE path = ?1 "                                                                        \
+    "UNION ALL "                                                                                                 \
+    "SELECT '', 0, r.id, r.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, '', " \
+    "       r.uid, " BODY                                                                                        \
+    " FROM resources r JOIN collections c ON c.id = r.collection_id "                                            \
+    "  WHERE c.path = ?2 AND r.name = ?3 LIMIT 1"
+// Without the body, SQLite need not read it (nor its overflow pages) at all.
+constexpr const char* lookup_sql = CALDAV_LOOKUP_SQL("NULL");
+constexpr const char* lookup_with_body_sql = CALDAV_LOOKUP_SQL("r.body");
+#undef CALDAV_LOOKUP_SQL
+
+}  // namespace
+
+Node Store::lookup(std::string_view path, std::string* body) {
+    if (path.empty()) return lookup_collection(path);
+    auto row = db_.prepare(body != nullptr ? lookup_with_body_sql : lookup_sql);
+    row.bind(1, path).bind(2, parent_path(path)).bind(3, last_segment(path));
+    Node node;
+    if (row.step()) {
+        node = member_from_row(row, "");
+        if (body != nullptr && !node.is_collection()) *body = std::string(row.blob(14));
+    }
+    node.path = std::string(path);
+    return node;
 }
 
 std::vector<Node> Store::children(const Node& collection, std::string_view after, int limit) {

@@ -99,7 +99,8 @@ public:
     // (store/pool.hpp) lends them to requests.
     Database& database() { return db_; }
 
-    Node lookup(std::string_view path);
+    // What `path` names; with `body`, also a resource's bytes, read in the same statement (GET).
+    Node lookup(std::string_view path, std::string* body = nullptr);
 
     // Members of a collection in name order, after `after`, at most `limit` of them: callers page
     // through big collections without holding a statement or a read transaction open.
