@@ -57,7 +57,10 @@ def main():
         worker.start()
         while worker.is_alive():
             worker.join(timeout=30)
-            samples.append(sample(server, round(time.time() - started)))
+            now = round(time.time() - started)
+            if now - samples[-1]["t"] < 5:
+                continue  # the load ended just after a sample
+            samples.append(sample(server, now))
             log(f"soak: {samples[-1]['t']} s: {samples[-1]['total_kb'] / 1024:.1f} MB in "
                 f"{samples[-1]['processes']} processes, anonymous {samples[-1]['anon_kb'] / 1024:.1f} MB")
     finally:
