@@ -254,7 +254,7 @@ void Store::check_uid(std::int64_t collection_id, std::string_view uid, std::str
     throw Error(ErrorKind::uid_conflict, "another resource has the same UID", join_path(parent, other.text(0)));
 }
 
-void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index) {
+void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index, bool fresh) {
     auto fields = db_.prepare("UPDATE resources SET uid = ?2, component = ?3, indexed_until = ?4 WHERE id = ?1");
     fields.bind(1, resource_id).bind(2, index.uid).bind(3, index.component);
     if (index.indexed_until) {
@@ -263,10 +263,12 @@ void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, co
         fields.bind_null(4);
     }
     fields.run();
-    auto clear = db_.prepare("DELETE FROM instances WHERE resource_id = ?1");
-    clear.bind(1, resource_id).run();
-    auto clear_fields = db_.prepare("DELETE FROM card_index WHERE resource_id = ?1");
-    clear_fields.bind(1, resource_id).run();
+    if (!fresh) {  // a row inserted in this transaction has no index rows yet
+        auto clear = db_.prepare("DELETE FROM instances WHERE resource_id = ?1");
+        clear.bind(1, resource_id).run();
+        auto clear_fields = db_.prepare("DELETE FROM card_index WHERE resource_id = ?1");
+        clear_fields.bind(1, resource_id).run();
+    }
     auto field =
         db_.prepare("INSERT INTO card_index (resource_id, collection_id, property, folded) VALUES (?1, ?2, ?3, ?4)");
     for (const auto& [property, folded] : index.card_fields) {
@@ -391,7 +393,8 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
         insert.bind(1, parent.id).bind(2, name).bind(3, etag).bind(4, content_type).bind_blob(5, bytes);
         insert.bind(6, static_cast<std::int64_t>(bytes.size())).bind(7, now).run();
     }
-    if (index != nullptr) write_index(existing.exists() ? existing.id : db_.last_insert_id(), parent.id, *index);
+    if (index != nullptr)
+        write_index(existing.exists() ? existing.id : db_.last_insert_id(), parent.id, *index, !existing.exists());
     record_change(parent.id, name, false);
     check_quota(parent.owner, used_before, quota);
     transaction.commit();
@@ -399,7 +402,7 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
 }
 
 void Store::reindex(const Node& resource, const ResourceIndex& index) {
-    write_index(resource.id, resource.collection_id, index);
+    write_index(resource.id, resource.collection_id, index, false);
 }
 
 void Store::make_collection(std::string_view path, CollectionKind kind, std::string_view components) {
@@ -458,7 +461,7 @@ void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, 
     properties.bind(1, resource_id).bind(2, new_id).run();
     record_change(collection_id, name, false);
     if (index != nullptr) {
-        write_index(new_id, collection_id, *index);
+        write_index(new_id, collection_id, *index, true);
         return;
     }
     auto instances = db_.prepare(
@@ -556,7 +559,7 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
         auto rename = db_.prepare("UPDATE resources SET collection_id = ?2, name = ?3 WHERE id = ?1");
         rename.bind(1, from.id).bind(2, parent.id).bind(3, name).run();
         if (index != nullptr) {
-            write_index(from.id, parent.id, *index);
+            write_index(from.id, parent.id, *index, false);
         } else {
             auto instances = db_.prepare("UPDATE instances SET collection_id = ?2 WHERE resource_id = ?1");
             instances.bind(1, from.id).bind(2, parent.id).run();
