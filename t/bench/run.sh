@@ -78,9 +78,9 @@ fi
 status=0
 "$PYTHON" "$here/bench.py" --mode $mode --servers "$servers" --data "$data" --work "$work" \
     --load "$work/load" --out "$out/results-$mode.json" || status=$?
-# The full run's report sits next to the quick one: results-full.md, query-latency-full.svg.
+# The full and quick reports sit side by side: results-full.md, results-quick.md (and their charts).
 suffix=
-[ $mode != full ] || suffix=-full
+[ $mode = smoke ] || suffix=-$mode
 "$PYTHON" "$here/report.py" "$out/results-$mode.json" "$out" $suffix
 echo "run.sh: results in $out/results$suffix.md" >&2
 exit $status
