@@ -65,19 +65,22 @@ bool valid_user_name(const std::string& user) {
 // request, and asking the principals table each time was one of a GET's four SQL statements;
 // principals are never removed by a client (dav/access.cpp), so the answer cannot go stale. At most
 // one entry per user of the password file.
-bool known_provisioned(const std::string& database, const std::string& user, bool remember) {
-    static std::mutex guard;
-    static std::set<std::pair<std::string, std::string>> known;
-    std::lock_guard<std::mutex> lock(guard);
-    if (remember) return known.emplace(database, user).second;
-    return known.count({database, user}) != 0;
-}
+struct ProvisionedUsers {
+    std::mutex guard;
+    std::set<std::pair<std::string, std::string>> known;  // (database, user)
+};
 
 void ensure_provisioned(const Context& context) {
-    if (known_provisioned(context.database, context.user, false)) return;
+    static ProvisionedUsers users;
+    std::pair<std::string, std::string> key(context.database, context.user);
+    {
+        std::lock_guard<std::mutex> lock(users.guard);
+        if (users.known.count(key) != 0) return;
+    }
     store::Store& store = open_store(context);
     if (!store.is_provisioned(context.user)) store.provision(context.user);
-    known_provisioned(context.database, context.user, true);
+    std::lock_guard<std::mutex> lock(users.guard);
+    users.known.insert(std::move(key));
 }
 
 int check(request_rec* r) {

@@ -148,10 +148,8 @@ dav_error* check_arrival(request_rec* r, const Context& context, const store::No
     if (source.is_collection()) {
         if (location_ok(parent.kind, source.kind)) return nullptr;
         // Named after what is moved when it is a calendar or address book, else after where it goes.
-        CollectionKind named = source.kind == CollectionKind::calendar || source.kind == CollectionKind::addressbook
-                                   ? source.kind
-                                   : parent.kind;
-        bool calendar = named != CollectionKind::addressbook && named != CollectionKind::addressbook_home;
+        bool calendar = source.kind == CollectionKind::calendar ||
+                        (source.kind != CollectionKind::addressbook && parent.kind != CollectionKind::addressbook);
         return precondition(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
                             calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
                             "A collection of this kind cannot be placed here.");

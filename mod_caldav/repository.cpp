@@ -304,35 +304,36 @@ dav_error* create_collection(dav_resource* resource) {
     });
 }
 
-dav_error* copy_resource(const dav_resource* source, dav_resource* destination, int depth, dav_response** response) {
-    *response = nullptr;
+// COPY and MOVE: what arrives must be what the destination accepts (check_arrival), and is indexed
+// for it; `write` runs the store operation with that index (nullptr: the resource keeps its rows).
+template <class Write>
+dav_error* copy_or_move(const dav_resource* source, const dav_resource* destination, Write&& write) {
     request_rec* r = destination->info->r;
     const Context& context = *source->info->context;
     return guarded(r, [&]() -> dav_error* {
         CheckedObject checked;
         if (dav_error* error = check_arrival(r, context, node_of(source), node_of(destination).path, checked))
             return error;
-        open_store(context).copy(node_of(source).path, node_of(destination).path, depth != 0,
-                                 destination->info->replace_pending, quota(directory_config(r)),
-                                 checked.index ? &*checked.index : nullptr);
-        reload(destination);
+        write(open_store(context), checked.index ? &*checked.index : nullptr);
         return nullptr;
+    });
+}
+
+dav_error* copy_resource(const dav_resource* source, dav_resource* destination, int depth, dav_response** response) {
+    *response = nullptr;
+    return copy_or_move(source, destination, [&](store::Store& store, const store::ResourceIndex* index) {
+        store.copy(node_of(source).path, node_of(destination).path, depth != 0, destination->info->replace_pending,
+                   quota(directory_config(destination->info->r)), index);
+        reload(destination);
     });
 }
 
 dav_error* move_resource(dav_resource* source, dav_resource* destination, dav_response** response) {
     *response = nullptr;
-    request_rec* r = destination->info->r;
-    const Context& context = *source->info->context;
-    return guarded(r, [&]() -> dav_error* {
-        CheckedObject checked;
-        if (dav_error* error = check_arrival(r, context, node_of(source), node_of(destination).path, checked))
-            return error;
-        open_store(context).move(node_of(source).path, node_of(destination).path, destination->info->replace_pending,
-                                 checked.index ? &*checked.index : nullptr);
+    return copy_or_move(source, destination, [&](store::Store& store, const store::ResourceIndex* index) {
+        store.move(node_of(source).path, node_of(destination).path, destination->info->replace_pending, index);
         reload(source);
         reload(destination);
-        return nullptr;
     });
 }
 

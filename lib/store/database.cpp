@@ -202,8 +202,8 @@ Database::Database(const std::string& path) : path_(path), writers_(&writers_for
         // A log that grew past this is cut back to it once restarted (the file would keep its peak size).
         exec("PRAGMA journal_size_limit=16777216");
         exec("PRAGMA foreign_keys=ON");
-        // Every Apache thread has its own connection: a small private page cache each (SQLite's
-        // default is 2 MB per connection), the OS page cache below them all. No memory map: each
+        // A process holds a few connections (StorePool), each with a small private page cache
+        // (SQLite's default is 2 MB per connection), the OS page cache below them all. No memory map: each
         // connection would map the file again, and RSS would count it once per thread.
         exec("PRAGMA cache_size=-256");
         migrate(*this);

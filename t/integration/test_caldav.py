@@ -130,12 +130,16 @@ todo = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VTODO\r\n
 c.status(alice.put(CAL + "todo.ics", todo, CT_ICS), 201, "PUT a todo without dates")
 
 
-def query(comp, start, end):
-    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
-            '<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="%s">'
+def time_range_query(start, end, comp="VEVENT", props="<D:getetag/>"):
+    """A calendar-query body: `props` of the members with a `comp` overlapping [start, end)."""
+    return ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
+            '<D:prop>%s</D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="%s">'
             '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
-            % (CALDAV, comp, start, end))
-    r = report(CAL, body)
+            % (CALDAV, props, comp, start, end))
+
+
+def query(comp, start, end):
+    r = report(CAL, time_range_query(start, end, comp))
     c.status(r, 207, "calendar-query %s %s..%s" % (comp, start, end))
     return sorted(h.rsplit("/", 1)[-1] for h in multistatus(r)) if r.status == 207 else []
 
@@ -282,13 +286,14 @@ floating = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVEN
 c.status(alice.put(ZONED + "floating.ics", floating, CT_ICS), 201, "PUT a floating event")
 
 
-def zoned_query(start, end):
-    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
-            '<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
-            '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
-            % (CALDAV, start, end))
-    r = report(ZONED, body)
+def names_in_range(calendar, start, end):
+    """Names a one-VEVENT time-range query on `calendar` returns, or None on a non-207."""
+    r = report(calendar, time_range_query(start, end))
     return sorted(h.rsplit("/", 1)[-1] for h in multistatus(r)) if r.status == 207 else None
+
+
+def zoned_query(start, end):
+    return names_in_range(ZONED, start, end)
 
 
 c.check(zoned_query("20300110T230000Z", "20300111T000000Z") == ["floating.ics"],
@@ -310,12 +315,7 @@ c.check(zoned_query("20300110T230000Z", "20300111T000000Z") == [],
 
 # ---- COPY and MOVE into calendars and address books (RFC 4791 §5.3.2, RFC 6352 §6.3.2) ------------
 def default_query(start, end):
-    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
-            '<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
-            '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
-            % (CALDAV, start, end))
-    r = report(CAL, body)
-    return sorted(h.rsplit("/", 1)[-1] for h in multistatus(r)) if r.status == 207 else None
+    return names_in_range(CAL, start, end)
 
 
 c.status(alice.copy(ZONED + "floating.ics", CAL + "floating.ics"), 201, "COPY a floating event to a UTC calendar")
@@ -356,11 +356,7 @@ c.status(alice.put(urllib.parse.quote(odd), ical_event("odd@example.org", "Odd",
 
 
 def query_props(props):
-    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop>%s</D:prop>'
-            '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range '
-            'start="20300105T000000Z" end="20300106T000000Z"/></C:comp-filter></C:comp-filter></C:filter>'
-            '</C:calendar-query>' % (CALDAV, props))
-    r = report(CAL, body)
+    r = report(CAL, time_range_query("20300105T000000Z", "20300106T000000Z", props=props))
     c.status(r, 207, "calendar-query for %s" % props)
     return r
 
