@@ -56,31 +56,43 @@ MultistatusWriter::~MultistatusWriter() {
 // them all), without a dav_resource or property database.
 bool MultistatusWriter::write_from_row(const Context* context, const store::Node& node) {
     if (row_properties_.empty() || node.is_collection()) return false;
+    write_row(context, node.path, node.etag, node.content_type, node.size);
+    return true;
+}
+
+bool MultistatusWriter::asks_only_etag() const {
+    return row_properties_.size() == 1 && row_properties_.front() == getetag;
+}
+
+void MultistatusWriter::etag_response(const Context* context, const std::string& path, const std::string& etag) {
+    write_row(context, path, etag, {}, 0);
+}
+
+void MultistatusWriter::write_row(const Context* context, const std::string& path, const std::string& etag,
+                                  const std::string& content_type, std::int64_t size) {
     const char* escaped_href =
-        apr_xml_quote_string(scratch_, ap_escape_uri(scratch_, href(*context, node.path, false).c_str()), 0);
+        apr_xml_quote_string(scratch_, ap_escape_uri(scratch_, href(*context, path, false).c_str()), 0);
     ap_fputstrs(r_->output_filters, brigade_, "<D:response><D:href>", escaped_href,
                 "</D:href>" DEBUG_CR "<D:propstat><D:prop>", nullptr);
     for (int property : row_properties_) {
         switch (property) {
             case getetag:
                 ap_fputstrs(r_->output_filters, brigade_, "<D:getetag>",
-                            apr_xml_quote_string(scratch_, node.etag.c_str(), 0), "</D:getetag>", nullptr);
+                            apr_xml_quote_string(scratch_, etag.c_str(), 0), "</D:getetag>", nullptr);
                 break;
             case getcontenttype:
                 ap_fputstrs(r_->output_filters, brigade_, "<D:getcontenttype>",
-                            apr_xml_quote_string(scratch_, node.content_type.c_str(), 0), "</D:getcontenttype>",
-                            nullptr);
+                            apr_xml_quote_string(scratch_, content_type.c_str(), 0), "</D:getcontenttype>", nullptr);
                 break;
             default:
                 ap_fprintf(r_->output_filters, brigade_,
                            "<D:getcontentlength>%" APR_INT64_T_FMT "</D:getcontentlength>",
-                           static_cast<apr_int64_t>(node.size));
+                           static_cast<apr_int64_t>(size));
         }
     }
     ap_fputs(r_->output_filters, brigade_,
              "</D:prop>" DEBUG_CR "<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>" DEBUG_CR);
     apr_pool_clear(scratch_);
-    return true;
 }
 
 void MultistatusWriter::properties(request_rec* r, const Context* context, store::Node node) {

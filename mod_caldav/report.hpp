@@ -25,6 +25,11 @@ public:
 
     // A <response> with the properties the REPORT's <D:prop> asks for.
     void properties(request_rec* r, const Context* context, store::Node node);
+    // True when the REPORT asks for DAV:getetag alone, which an index row's name and ETag answer
+    // (store::IndexedMember) without reading the resource.
+    bool asks_only_etag() const;
+    // That <response>, for a member at `path` with `etag`; only when asks_only_etag().
+    void etag_response(const Context* context, const std::string& path, const std::string& etag);
     // A <response> with a status only (404 for a deleted or missing member, 403 for a refused one).
     void status(const std::string& href_text, int status);
     // Ends the body; `trailer` is XML to place before </D:multistatus> (e.g. DAV:sync-token).
@@ -32,6 +37,8 @@ public:
 
 private:
     bool write_from_row(const Context* context, const store::Node& node);
+    void write_row(const Context* context, const std::string& path, const std::string& etag,
+                   const std::string& content_type, std::int64_t size);
 
     request_rec* r_;
     const apr_xml_doc* doc_;

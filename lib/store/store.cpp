@@ -4,6 +4,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <unordered_set>
 
 #include "dav/etag.hpp"
 #include "dav/path.hpp"
@@ -255,13 +256,17 @@ void Store::check_uid(std::int64_t collection_id, std::string_view uid, std::str
 }
 
 void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index, bool fresh) {
-    auto fields = db_.prepare("UPDATE resources SET uid = ?2, component = ?3, indexed_until = ?4 WHERE id = ?1");
+    // The occurrence rows repeat the name and ETag (schema version 5): read them back here.
+    auto fields = db_.prepare(
+        "UPDATE resources SET uid = ?2, component = ?3, indexed_until = ?4 WHERE id = ?1 RETURNING name, etag");
     fields.bind(1, resource_id).bind(2, index.uid).bind(3, index.component);
     if (index.indexed_until) {
         fields.bind(4, *index.indexed_until);
     } else {
         fields.bind_null(4);
     }
+    if (!fields.step()) throw Error(ErrorKind::conflict, "no such resource to index");
+    const std::string name = fields.text(0), etag = fields.text(1);
     fields.run();
     if (!fresh) {  // a row inserted in this transaction has no index rows yet
         auto clear = db_.prepare("DELETE FROM instances WHERE resource_id = ?1");
@@ -275,9 +280,12 @@ void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, co
         field.bind(1, resource_id).bind(2, collection_id).bind(3, property).bind(4, folded).run();
         field.reset();
     }
-    auto insert = db_.prepare("INSERT INTO instances (resource_id, collection_id, start, end) VALUES (?1, ?2, ?3, ?4)");
+    auto insert = db_.prepare(
+        "INSERT OR IGNORE INTO instances (resource_id, collection_id, start, end, name, etag, component) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert.bind(1, resource_id).bind(2, collection_id).bind(5, name).bind(6, etag).bind(7, index.component);
     for (const Occurrence& occurrence : index.occurrences) {
-        insert.bind(1, resource_id).bind(2, collection_id).bind(3, occurrence.start).bind(4, occurrence.end).run();
+        insert.bind(3, occurrence.start).bind(4, occurrence.end).run();
         insert.reset();
     }
 }
@@ -286,25 +294,28 @@ std::vector<IndexedMember> Store::overlapping(const Node& collection, std::int64
     // RFC 4791 §9.9: an occurrence overlaps when it starts before the end and ends after the
     // start; a zero-length one when it lies in [from, to). One that overlaps and lasts at most a
     // day starts after from - 1 day, at most a week after from - 1 week: each length class is read
-    // from its own index (schema version 4) over the window plus its longest length, and only the
-    // rare ones over a week from the beginning of time. A row may come from several classes; IN
-    // counts each member once. Members come in id order, which a multistatus allows.
+    // from its own index (schema versions 4 and 5) over the window plus its longest length, and
+    // only the rare ones over a week from the beginning of time. The first branch, series indexed
+    // only up to before `to`, comes first in UNION ALL's order, so that a member it names is kept as
+    // not complete when its rows come again from the others. One statement: one snapshot.
     auto rows = db_.prepare(
-        "SELECT r.name, 0, r.id, r.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, "
-        "       '', r.uid, coalesce(r.component, ''), r.indexed_until IS NULL OR r.indexed_until >= ?3 "
-        "FROM resources r WHERE r.id IN ("
-        "  SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.start >= ?2 - 86400 "
-        "     AND i.start < ?3 AND (i.end > ?2 OR (i.end = i.start AND i.start >= ?2)) "
-        "  UNION ALL SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.end - i.start > 86400 "
-        "     AND i.start >= ?2 - 604800 AND i.start < ?3 AND i.end > ?2 "
-        "  UNION ALL SELECT i.resource_id FROM instances i WHERE i.collection_id = ?1 AND i.end - i.start > 604800 "
-        "     AND i.start < ?3 AND i.end > ?2 "
-        "  UNION ALL SELECT id FROM resources WHERE collection_id = ?1 AND indexed_until IS NOT NULL "
-        "     AND indexed_until < ?3)");
+        "SELECT id, name, etag, coalesce(component, ''), 0 FROM resources "
+        "  WHERE collection_id = ?1 AND indexed_until IS NOT NULL AND indexed_until < ?3 "
+        "UNION ALL SELECT resource_id, name, etag, component, 1 FROM instances "
+        "  WHERE collection_id = ?1 AND start >= ?2 - 86400 AND start < ?3 "
+        "    AND (end > ?2 OR (end = start AND start >= ?2)) "
+        "UNION ALL SELECT resource_id, name, etag, component, 1 FROM instances "
+        "  WHERE collection_id = ?1 AND end - start > 86400 AND start >= ?2 - 604800 AND start < ?3 AND end > ?2 "
+        "UNION ALL SELECT resource_id, name, etag, component, 1 FROM instances "
+        "  WHERE collection_id = ?1 AND end - start > 604800 AND start < ?3 AND end > ?2");
     rows.bind(1, collection.id).bind(2, from).bind(3, to);
     std::vector<IndexedMember> result;
-    while (rows.step())
-        result.push_back({member_from_row(rows, collection.path), rows.text(14), rows.integer(15) != 0});
+    std::unordered_set<std::int64_t> seen;  // a series has several rows; classes overlap
+    while (rows.step()) {
+        std::int64_t id = rows.integer(0);
+        if (seen.insert(id).second)
+            result.push_back({id, rows.text(1), rows.text(2), rows.text(3), rows.integer(4) != 0});
+    }
     return result;
 }
 
@@ -465,9 +476,9 @@ void Store::copy_resource(std::int64_t resource_id, std::int64_t collection_id, 
         return;
     }
     auto instances = db_.prepare(
-        "INSERT INTO instances (resource_id, collection_id, start, end) "
-        "SELECT ?2, ?3, start, end FROM instances WHERE resource_id = ?1");
-    instances.bind(1, resource_id).bind(2, new_id).bind(3, collection_id).run();
+        "INSERT INTO instances (resource_id, collection_id, start, end, name, etag, component) "
+        "SELECT ?2, ?3, start, end, ?4, etag, component FROM instances WHERE resource_id = ?1");
+    instances.bind(1, resource_id).bind(2, new_id).bind(3, collection_id).bind(4, name).run();
     auto fields = db_.prepare(
         "INSERT INTO card_index (resource_id, collection_id, property, folded) "
         "SELECT ?2, ?3, property, folded FROM card_index WHERE resource_id = ?1");
@@ -561,8 +572,8 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
         if (index != nullptr) {
             write_index(from.id, parent.id, *index, false);
         } else {
-            auto instances = db_.prepare("UPDATE instances SET collection_id = ?2 WHERE resource_id = ?1");
-            instances.bind(1, from.id).bind(2, parent.id).run();
+            auto instances = db_.prepare("UPDATE instances SET collection_id = ?2, name = ?3 WHERE resource_id = ?1");
+            instances.bind(1, from.id).bind(2, parent.id).bind(3, name).run();
             auto fields = db_.prepare("UPDATE card_index SET collection_id = ?2 WHERE resource_id = ?1");
             fields.bind(1, from.id).bind(2, parent.id).run();
         }

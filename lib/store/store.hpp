@@ -77,9 +77,12 @@ struct WriteCondition {
     std::int64_t quota_bytes = 0;       // the owner's quota: the write may not grow their usage past it; 0 none
 };
 
-// A member the instances index selected for a time range [from, to).
+// A member the instances index selected for a time range [from, to), as its index rows name it:
+// enough for an answer that asks only for DAV:getetag; Store::lookup gives the rest.
 struct IndexedMember {
-    Node node;
+    std::int64_t id = 0;
+    std::string name;  // within the collection
+    std::string etag;
     std::string component;  // its calendar component type (one per object, RFC 4791 §4.1)
     // Every occurrence that could overlap the range is in the index (the series was indexed past
     // `to`): the index alone then decides whether `component` overlaps (RFC 4791 §9.9).

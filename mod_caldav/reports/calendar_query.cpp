@@ -22,28 +22,50 @@ namespace caldav::module {
 
 namespace {
 
-// The members to test: those the index says may overlap the query's time range, or all of them.
-// `decided` is set when the index alone answers for that member (see query::time_range_component).
-template <class Visit>
-void for_each_candidate(store::Store& store, const store::Node& calendar, const query::CompFilter& filter,
-                        Visit&& visit) {
-    if (std::optional<query::TimeRange> range = query::index_range(filter)) {
-        std::int64_t from = range->start.value_or(std::numeric_limits<std::int64_t>::min() / 2);
-        std::int64_t to = range->end.value_or(std::numeric_limits<std::int64_t>::max() / 2);
-        std::optional<std::string> component = query::time_range_component(filter);
-        for (store::IndexedMember& member : store.overlapping(calendar, from, to)) {
-            // One component type per object (RFC 4791 §4.1, checked on PUT): another type cannot match.
-            std::optional<bool> decided;
-            if (component && member.complete && !member.component.empty()) decided = member.component == *component;
-            visit(std::move(member.node), decided);
-        }
-        return;
+// One calendar-query: the filter, the writer, and how a member found to match is answered.
+class Query {
+public:
+    Query(request_rec* r, const Context* context, store::Store& store, const query::CompFilter& filter,
+          MultistatusWriter& writer)
+        : r_(r), context_(context), store_(store), filter_(filter), writer_(writer) {}
+
+    // A member read whole: its body decides.
+    void test(store::Node node, const std::string& timezone) {
+        if (query::matches(store_.body(node.id), filter_, timezone)) writer_.properties(r_, context_, std::move(node));
     }
-    store.for_each_member(calendar, [&](store::Node& node) {
-        if (!node.is_collection()) visit(std::move(node), std::nullopt);
-        return true;
-    });
-}
+
+    // The members the time-range index says may overlap `range`. Where the index alone decides
+    // (see query::time_range_component) nothing is parsed, and a getetag-only REPORT is answered
+    // from the index rows without reading the resources at all.
+    void indexed(const store::Node& calendar, const query::TimeRange& range, const std::string& timezone) {
+        std::int64_t from = range.start.value_or(std::numeric_limits<std::int64_t>::min() / 2);
+        std::int64_t to = range.end.value_or(std::numeric_limits<std::int64_t>::max() / 2);
+        std::optional<std::string> component = query::time_range_component(filter_);
+        for (const store::IndexedMember& member : store_.overlapping(calendar, from, to)) {
+            // One component type per object (RFC 4791 §4.1, checked on PUT): another type cannot match.
+            bool decided = component && member.complete && !member.component.empty();
+            if (decided && member.component != *component) continue;
+            bool matches = decided || query::matches(store_.body(member.id), filter_, timezone);
+            if (matches) answer(dav::join_path(calendar.path, member.name), member.etag);
+        }
+    }
+
+private:
+    void answer(const std::string& path, const std::string& etag) {
+        if (writer_.asks_only_etag()) {
+            writer_.etag_response(context_, path, etag);
+            return;
+        }
+        store::Node node = store_.lookup(path);
+        if (node.exists()) writer_.properties(r_, context_, std::move(node));  // else deleted meanwhile
+    }
+
+    request_rec* r_;
+    const Context* context_;
+    store::Store& store_;
+    const query::CompFilter& filter_;
+    MultistatusWriter& writer_;
+};
 
 }  // namespace
 
@@ -59,20 +81,19 @@ dav_error* calendar_query(request_rec* r, const dav_resource* resource, const ap
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);
     MultistatusWriter writer(r, doc);
-    auto test = [&](store::Node node, const std::string& timezone) {
-        if (query::matches(store.body(node.id), filter, timezone)) writer.properties(r, context, std::move(node));
-    };
+    Query query(r, context, store, filter, writer);
     if (!resource->collection) {
-        test(target, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
+        query.test(target, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
     } else if (target.kind == store::CollectionKind::calendar && dav_get_depth(r, 0) > 0) {
         std::string timezone = calendar_timezone(store, target);
-        for_each_candidate(store, target, filter, [&](store::Node node, std::optional<bool> decided) {
-            if (!decided) {
-                test(std::move(node), timezone);
-            } else if (*decided) {
-                writer.properties(r, context, std::move(node));
-            }
-        });
+        if (std::optional<query::TimeRange> range = query::index_range(filter)) {
+            query.indexed(target, *range, timezone);
+        } else {
+            store.for_each_member(target, [&](store::Node& node) {
+                if (!node.is_collection()) query.test(std::move(node), timezone);
+                return true;
+            });
+        }
     }
     writer.finish();
     return nullptr;

@@ -21,15 +21,15 @@ dav_error* free_busy_query(request_rec* r, const dav_resource* resource, const a
     store::Store& store = open_store(*resource->info->context);
     const store::Node& target = node_of(resource);
     std::vector<ical::BusyPeriod> periods;
-    auto add = [&](const store::Node& member, const std::string& timezone) {
-        for (ical::BusyPeriod& period : ical::busy_periods(store.body(member.id), from, to, timezone))
+    auto add = [&](std::int64_t id, const std::string& timezone) {
+        for (ical::BusyPeriod& period : ical::busy_periods(store.body(id), from, to, timezone))
             periods.push_back(std::move(period));
     };
     if (!resource->collection) {
-        add(target, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
+        add(target.id, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
     } else if (target.kind == store::CollectionKind::calendar) {
         std::string timezone = calendar_timezone(store, target);
-        for (const store::IndexedMember& member : store.overlapping(target, from, to)) add(member.node, timezone);
+        for (const store::IndexedMember& member : store.overlapping(target, from, to)) add(member.id, timezone);
     }
     std::string reply = ical::freebusy_reply(std::move(periods), from, to);
     r->status = HTTP_OK;

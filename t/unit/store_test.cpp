@@ -27,6 +27,17 @@ std::string journal_mode(Database& db) {
     return row.text(0);
 }
 
+// The occurrence table of schema versions 1 to 4, with the same rows (no name, ETag or component).
+void restore_old_instances_table(Database& db) {
+    db.exec(
+        "CREATE TABLE old (resource_id INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE, "
+        "  collection_id INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL); "
+        "INSERT INTO old SELECT resource_id, collection_id, start, end FROM instances; "
+        "DROP TABLE instances; ALTER TABLE old RENAME TO instances; "
+        "CREATE INDEX instances_by_time ON instances(collection_id, start, end, resource_id); "
+        "CREATE INDEX instances_by_resource ON instances(resource_id);");
+}
+
 }  // namespace
 
 TEST_CASE("an empty file is migrated to the current schema, in WAL mode", "[store][migrations]") {
@@ -361,11 +372,11 @@ TEST_CASE("migrating a version 1 file counts what it already stores", "[store][m
         store.provision("alice");
         store.put("calendars/alice/default/a.ics", "text/calendar", std::string(42, 'a'));
         // Back to what a version 1 file looks like.
+        restore_old_instances_table(store.database());
         store.database().exec(
             "DROP TRIGGER usage_after_resource_insert; DROP TRIGGER usage_after_resource_update; "
             "DROP TRIGGER usage_after_resource_delete; DROP TRIGGER usage_before_collection_delete; "
-            "DROP TABLE usage; DROP INDEX instances_longer_than_a_week; DROP INDEX instances_longer_than_a_day; "
-            "DROP INDEX resources_indexed_until; "
+            "DROP TABLE usage; DROP INDEX resources_indexed_until; "
             "PRAGMA user_version=1;");
     }
     Store again(temp.path());
@@ -419,7 +430,7 @@ TEST_CASE("RFC 4791 §9.9: overlapping() finds exactly the occurrences a brute f
             }
             std::set<std::string> found;
             for (const IndexedMember& member : store.overlapping(calendar, from, to)) {
-                found.insert(member.node.path.substr(member.node.path.rfind('/') + 1));
+                found.insert(member.name);
                 CHECK(member.component == "VEVENT");
                 CHECK(member.complete);
             }
@@ -478,4 +489,62 @@ TEST_CASE("COPY and MOVE with an index computed for the destination replace the 
     CHECK(store.overlapping(source, base, base + 1).empty());
     CHECK(store.overlapping(other, base, base + 3600).empty());
     CHECK(store.overlapping(other, base + 3 * 3600, base + 3 * 3600 + 1).size() == 1);
+}
+
+TEST_CASE("occurrence rows carry the member's current name and ETag through PUT, COPY and MOVE",
+          "[store][copymove][instances]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    store.make_collection("calendars/alice/other", CollectionKind::calendar, "VEVENT");
+    const std::int64_t base = 1767225600;
+    ResourceIndex index{"u1", "VEVENT", {{base, base + 3600}, {base + 86400, base + 90000}}, std::nullopt, {}};
+    Node calendar = store.lookup("calendars/alice/default");
+    Node other = store.lookup("calendars/alice/other");
+    auto only = [&](const Node& collection) {
+        std::vector<IndexedMember> found = store.overlapping(collection, base, base + 2 * 86400);
+        REQUIRE(found.size() == 1);  // two occurrences, one member
+        return found.front();
+    };
+    store.put("calendars/alice/default/a.ics", "text/calendar", "first", &index);
+    std::string second = store.put("calendars/alice/default/a.ics", "text/calendar", "second", &index).etag;
+    CHECK(only(calendar).etag == second);
+    CHECK(only(calendar).name == "a.ics");
+    CHECK(only(calendar).id == store.lookup("calendars/alice/default/a.ics").id);
+    // Without a new index (same time zone), the rows are copied and renamed with the resource.
+    store.copy("calendars/alice/default/a.ics", "calendars/alice/other/b.ics", false, false, 0, nullptr);
+    CHECK(only(other).name == "b.ics");
+    CHECK(only(other).etag == second);
+    store.move("calendars/alice/default/a.ics", "calendars/alice/default/c.ics", false, nullptr);
+    CHECK(only(calendar).name == "c.ics");
+    CHECK(only(calendar).etag == second);
+}
+
+TEST_CASE("migrating a version 4 file gives its occurrence rows their member's name and ETag",
+          "[store][migrations][instances]") {
+    TempDatabase temp;
+    const std::int64_t base = 1767225600;
+    std::string etag;
+    {
+        Store store(temp.path());
+        store.provision("alice");
+        ResourceIndex index{"u1", "VEVENT", {{base, base + 3600}}, std::nullopt, {}};
+        etag = store.put("calendars/alice/default/a.ics", "text/calendar", "x", &index).etag;
+        restore_old_instances_table(store.database());
+        store.database().exec(
+            "INSERT INTO instances SELECT * FROM instances; "  // the old table could hold duplicates
+            "CREATE INDEX instances_longer_than_a_day ON instances(collection_id, start, end, resource_id) "
+            "  WHERE end - start > 86400; "
+            "CREATE INDEX instances_longer_than_a_week ON instances(collection_id, start, end, resource_id) "
+            "  WHERE end - start > 604800; "
+            "PRAGMA user_version=4;");
+    }
+    Store again(temp.path());
+    CHECK(user_version(again.database()) == schema_version);
+    std::vector<IndexedMember> found = again.overlapping(again.lookup("calendars/alice/default"), base, base + 1);
+    REQUIRE(found.size() == 1);
+    CHECK(found.front().name == "a.ics");
+    CHECK(found.front().etag == etag);
+    CHECK(found.front().component == "VEVENT");
+    CHECK(found.front().complete);
 }
