@@ -138,6 +138,7 @@ bool applies_to(const store::Lock& lock, const std::string& path) {
 dav_error* get_locks(dav_lockdb* lockdb, const dav_resource* resource, int calltype, dav_lock** result) {
     *result = nullptr;
     return guarded(lockdb->info->r, [&]() -> dav_error* {
+        if (!any_live_locks(*lockdb->info->context)) return nullptr;
         for (const store::Lock& stored :
              store::locks::covering(store_of(lockdb).database(), path_of(resource), store::now_seconds())) {
             dav_lock* lock = to_dav_lock(pool_of(lockdb), stored, resource, calltype);
@@ -152,6 +153,7 @@ dav_error* find_lock(dav_lockdb* lockdb, const dav_resource* resource, const dav
                      dav_lock** result) {
     *result = nullptr;
     return guarded(lockdb->info->r, [&]() -> dav_error* {
+        if (!any_live_locks(*lockdb->info->context)) return nullptr;
         auto stored = store::locks::by_token(store_of(lockdb).database(), token->text, store::now_seconds());
         if (stored && applies_to(*stored, path_of(resource)))
             *result = to_dav_lock(pool_of(lockdb), *stored, resource,
@@ -163,6 +165,7 @@ dav_error* find_lock(dav_lockdb* lockdb, const dav_resource* resource, const dav
 dav_error* has_locks(dav_lockdb* lockdb, const dav_resource* resource, int* present) {
     *present = 0;
     return guarded(lockdb->info->r, [&]() -> dav_error* {
+        if (!any_live_locks(*lockdb->info->context)) return nullptr;
         *present = store::locks::has_direct(store_of(lockdb).database(), path_of(resource), store::now_seconds());
         return nullptr;
     });
@@ -194,6 +197,7 @@ dav_error* append_locks(dav_lockdb* lockdb, const dav_resource* resource, int ma
         store::Database& database = store_of(lockdb).database();
         store::Transaction transaction(database);
         if (!resource->exists) create_locked_resource(lockdb, resource);
+        store::locks::remove_expired(database, store::now_seconds());
         for (; lock != nullptr; lock = lock->next) {
             store::Lock stored;
             stored.token = lock->locktoken->text;
@@ -206,6 +210,7 @@ dav_error* append_locks(dav_lockdb* lockdb, const dav_resource* resource, int ma
             store::locks::add(database, stored);
         }
         transaction.commit();
+        lockdb->info->context->live_locks = true;
         return nullptr;
     });
 }

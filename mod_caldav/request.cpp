@@ -13,6 +13,7 @@
 #include "config.hpp"
 #include "dav/path.hpp"
 #include "object_checks.hpp"
+#include "store/locks.hpp"
 #include "store/pool.hpp"
 
 APLOG_USE_MODULE(caldav);
@@ -109,8 +110,9 @@ dav_error* resolve_context(request_rec* r, const Context** result) {
             r, apr_psprintf(r->pool, "no database for %s: set CalDAVDatabase (required inside <Location>)",
                             config.section_path != nullptr ? config.section_path : "this location"));
     const char* user = request_user(r);
-    auto* context = pool_new<Context>(
-        r->pool, Context{*database, *root, user != nullptr ? user : "", const_cast<request_rec*>(top_request(r))});
+    auto* context =
+        pool_new<Context>(r->pool, Context{*database, *root, user != nullptr ? user : "",
+                                           const_cast<request_rec*>(top_request(r)), nullptr, std::nullopt});
     auto* pair = pool_new<std::pair<const request_rec*, Context*>>(r->pool, r, context);
     apr_pool_userdata_set(pair, key, apr_pool_cleanup_null, r->pool);
     *result = context;
@@ -127,6 +129,12 @@ std::string href(const Context& context, std::string_view path, bool collection)
     result += path;
     if (collection && !path.empty()) result += '/';
     return result;
+}
+
+bool any_live_locks(const Context& context) {
+    if (!context.live_locks)
+        context.live_locks = store::locks::any_live(open_store(context).database(), store::now_seconds());
+    return *context.live_locks;
 }
 
 store::Store& open_store(const Context& context) {

@@ -16,11 +16,12 @@
 namespace caldav::module {
 
 struct Context {
-    std::string database;                   // the SQLite file
-    std::string root_url;                   // the DAV root in the URL space, without trailing slash ("/caldav")
-    std::string user;                       // the authenticated user of the top-level request
-    request_rec* top;                       // the top-level request, whose pool holds the leased Store
-    mutable store::Store* store = nullptr;  // leased on first use by open_store
+    std::string database;                    // the SQLite file
+    std::string root_url;                    // the DAV root in the URL space, without trailing slash ("/caldav")
+    std::string user;                        // the authenticated user of the top-level request
+    request_rec* top;                        // the top-level request, whose pool holds the leased Store
+    mutable store::Store* store = nullptr;   // leased on first use by open_store
+    mutable std::optional<bool> live_locks;  // see any_live_locks
 };
 
 // Resolves (once per request_rec) where the request's DAV root and database are. On failure
@@ -40,6 +41,11 @@ std::string href(const Context& context, std::string_view path, bool collection)
 // top-level request ends; subrequests (COPY/MOVE destinations) share it, so a transaction and the
 // reads inside it run on one connection.
 store::Store& open_store(const Context& context);
+
+// Whether the database held a lock in force when this request first asked; a lock this request
+// takes makes it true. Most databases hold none, and mod_dav asks for the locks on every ancestor
+// of every resource a request touches (a PUT asked 15 times): one query per request answers them.
+bool any_live_locks(const Context& context);
 
 // Runs `body`, turning every exception into a logged dav_error: no exception reaches Apache's C.
 dav_error* error_from_exception(request_rec* r);

@@ -38,6 +38,7 @@ dav_error* visit_member(Walk& walk, store::Node member, int depth) {
 }
 
 dav_error* visit_locknull_members(Walk& walk, const store::Node& collection) {
+    if (!any_live_locks(*walk.context)) return nullptr;
     store::Store& store = open_store(*walk.context);
     for (const std::string& path :
          store::locks::locknull_members(store.database(), collection.path, store::now_seconds())) {

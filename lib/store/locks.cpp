@@ -78,6 +78,17 @@ std::vector<std::string> locknull_members(Database& db, std::string_view collect
     return result;
 }
 
+bool any_live(Database& db, std::int64_t now) {
+    auto row = db.prepare("SELECT 1 FROM locks WHERE expires = 0 OR expires > ?1 LIMIT 1");
+    row.bind(1, now);
+    return row.step();
+}
+
+void remove_expired(Database& db, std::int64_t now) {
+    auto expired = db.prepare("DELETE FROM locks WHERE expires <> 0 AND expires <= ?1");
+    expired.bind(1, now).run();
+}
+
 void add(Database& db, const Lock& lock) {
     auto insert = db.prepare(
         "INSERT INTO locks (token, path, exclusive, infinite, expires, owner_xml, auth_user) "

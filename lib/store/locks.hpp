@@ -29,11 +29,16 @@ namespace locks {
 std::vector<Lock> covering(Database& db, std::string_view path, std::int64_t now);
 // Locks taken directly on `path` (a lock on an unmapped path makes it lock-null).
 bool has_direct(Database& db, std::string_view path, std::int64_t now);
+// Whether any lock is in force anywhere in the database.
+bool any_live(Database& db, std::int64_t now);
 std::optional<Lock> by_token(Database& db, std::string_view token, std::int64_t now);
 // Paths of the lock-null resources directly inside `collection_path` (locked, not existing).
 std::vector<std::string> locknull_members(Database& db, std::string_view collection_path, std::int64_t now);
 
 void add(Database& db, const Lock& lock);
+// Forgets the locks that expired by `now`. Reads ignore them anyway; removing them keeps
+// any_live cheap and false once a client's forgotten locks have run out.
+void remove_expired(Database& db, std::int64_t now);
 void remove(Database& db, std::string_view token);
 void remove_at_or_below(Database& db, std::string_view path);
 void refresh(Database& db, std::string_view token, std::int64_t expires);

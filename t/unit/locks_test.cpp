@@ -48,6 +48,21 @@ TEST_CASE("expired locks are gone; refreshed locks live on", "[locks]") {
     CHECK(locks::by_token(db, "t", 100).has_value());
 }
 
+TEST_CASE("any_live sees only locks in force; remove_expired forgets the others", "[locks]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    Database& db = store.database();
+    CHECK_FALSE(locks::any_live(db, 100));
+    locks::add(db, make_lock("timed", "calendars/alice/x", false, 50));
+    CHECK(locks::any_live(db, 49));
+    CHECK_FALSE(locks::any_live(db, 50));
+    locks::add(db, make_lock("forever", "calendars/alice/y", false));
+    CHECK(locks::any_live(db, 1000));
+    locks::remove_expired(db, 50);
+    CHECK_FALSE(locks::by_token(db, "timed", 0).has_value());
+    CHECK(locks::by_token(db, "forever", 1000).has_value());
+}
+
 TEST_CASE("removing at or below a path spares siblings with the same prefix", "[locks]") {
     TempDatabase temp;
     Store store(temp.path());
