@@ -22,6 +22,7 @@
 #include "report.hpp"
 #include "request.hpp"
 #include "resource_kind.hpp"
+#include "store/database.hpp"
 
 namespace caldav::module {
 
@@ -117,6 +118,8 @@ int log_transaction(request_rec*) {
 }
 
 void register_hooks(apr_pool_t* pool) {
+    // Apache loads modules in its single-threaded parent, before any request opens the database.
+    store::configure_sqlite();
     dav_register_provider(pool, "caldav", &provider);
     register_liveprops(pool);
     register_lock_filter();

@@ -53,6 +53,10 @@ private:
     const char* cache_key_;
 };
 
+// Process-wide SQLite settings; call once, before any connection opens (SQLite ignores them
+// afterwards, which is harmless: they only save time).
+void configure_sqlite();
+
 class Database {
 public:
     // Opens (creating if needed) the file in WAL mode and runs the schema migrations.
@@ -72,6 +76,11 @@ public:
     [[noreturn]] void fail(int code, std::string_view what) const;
 
     int transaction_depth = 0;
+    // Frames in the write-ahead log after this connection's last commit (SQLite's wal hook).
+    int log_frames = 0;
+    // Checkpoints the write-ahead log when it has grown enough; called after a commit, never
+    // inside a transaction.
+    void checkpoint_if_due();
 
     // Writers of one process on one file queue on this mutex rather than in SQLite's busy handler,
     // which sleeps in growing steps: under contention that sleep, not the work, set the pace.
