@@ -22,6 +22,7 @@
 #include "report.hpp"
 #include "request.hpp"
 #include "resource_kind.hpp"
+#include "response_flush.hpp"
 #include "store/database.hpp"
 
 namespace caldav::module {
@@ -76,6 +77,7 @@ int refuse_infinite_propfind(request_rec* r) {
 // Runs before mod_dav's handler: the policy first, then what mod_dav answers differently.
 int before_mod_dav(request_rec* r) {
     if (!is_caldav_request(r)) return DECLINED;
+    flush_response_when_complete(r);
     int status = guard_request(r);
     if (status == DECLINED) status = refuse_infinite_propfind(r);
     if (status != DECLINED) return status;
@@ -124,6 +126,7 @@ void register_hooks(apr_pool_t* pool) {
     register_liveprops(pool);
     register_lock_filter();
     register_body_limit_filter();
+    register_response_flush_filter();
     register_resource_types(pool);
     dav_options_provider_register(pool, "caldav", &options);
     dav_hook_find_liveprop(find_liveprop, nullptr, nullptr, APR_HOOK_MIDDLE);

@@ -55,6 +55,10 @@ if c.status(r, 207, "PROPFIND /caldav/ current-user-principal"):
 for path in ("/caldav/principals/alice/", HOME, CAL, ABHOME, ABHOME + "default/"):
     r = alice.propfind(path, 0, [(DAV, "resourcetype")])
     c.status(r, 207, "auto-provisioned %s exists" % path)
+# Every answer is flushed before Apache looks for the next request (response_flush.cpp): the
+# length must still be known, not turned into chunked encoding.
+c.check(r.header("Content-Length") == str(len(r.body)) and r.header("Transfer-Encoding") is None,
+        "a 207 carries its Content-Length (%r for %d bytes)" % (r.header("Content-Length"), len(r.body)), r)
 
 # ---------------------------------------------------------------------------------------
 # PUT / GET / HEAD and conditional requests.
@@ -63,6 +67,8 @@ body1 = ical_event("webdav-w1@example.org", "first version")
 alice.delete(EV)
 r = alice.put(EV, body1, CT)
 c.status(r, 201, "PUT new %s" % EV)
+c.check(r.header("Content-Length") == str(len(r.body)) and r.header("Transfer-Encoding") is None,
+        "a 201 carries its Content-Length (%r for %d bytes)" % (r.header("Content-Length"), len(r.body)), r)
 etag1 = r.header("ETag")
 c.check(strong_etag(etag1), "PUT new returns a strong ETag (got %r)" % etag1, r)
 

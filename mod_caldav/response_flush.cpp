@@ -1,0 +1,47 @@
+// An output filter putting a FLUSH before the end of each answer. Apache's core holds a small
+// answer (under 4 KB in memory) until the request is over, then looks for a next request on the
+// connection before writing it; the client, still waiting for the answer, has sent none, so the
+// connection goes back to the event loop and another thread picks up the next request. An answer
+// that leaves during the handler (mod_dav_fs's GET sends a file bucket, which goes out at once)
+// lets the client send its next request while this thread finishes, and the thread reads it
+// straight away. GET with 8 keep-alive connections: 5 futex and 2 epoll_ctl calls per request
+// fewer.
+#include <httpd.h>  // first: the other httpd headers depend on it
+#include "response_flush.hpp"
+
+#include <util_filter.h>
+
+namespace caldav::module {
+
+namespace {
+
+constexpr char filter_name[] = "CALDAV_RESPONSE_FLUSH";
+ap_filter_rec_t* filter_handle = nullptr;
+
+apr_status_t flush_before_end(ap_filter_t* filter, apr_bucket_brigade* brigade) {
+    for (apr_bucket* bucket = APR_BRIGADE_FIRST(brigade); bucket != APR_BRIGADE_SENTINEL(brigade);
+         bucket = APR_BUCKET_NEXT(bucket)) {
+        if (!APR_BUCKET_IS_EOS(bucket)) continue;
+        apr_bucket* previous = APR_BUCKET_PREV(bucket);
+        if (previous == APR_BRIGADE_SENTINEL(brigade) || !APR_BUCKET_IS_FLUSH(previous))
+            APR_BUCKET_INSERT_BEFORE(bucket, apr_bucket_flush_create(filter->c->bucket_alloc));
+        ap_remove_output_filter(filter);
+        break;
+    }
+    return ap_pass_brigade(filter->next, brigade);
+}
+
+}  // namespace
+
+void register_response_flush_filter() {
+    // Just above Content-Length (AP_FTYPE_PROTOCOL), which still computes the length of an
+    // answer that ends in FLUSH, EOS; below content filters such as mod_deflate.
+    filter_handle = ap_register_output_filter(filter_name, flush_before_end, nullptr,
+                                              static_cast<ap_filter_type>(AP_FTYPE_PROTOCOL - 1));
+}
+
+void flush_response_when_complete(request_rec* r) {
+    ap_add_output_filter_handle(filter_handle, nullptr, r, r->connection);
+}
+
+}  // namespace caldav::module
