@@ -1,11 +1,11 @@
 // An output filter putting a FLUSH before the end of each answer. Apache's core holds a small
-// answer (under 4 KB in memory) until the request is over, then looks for a next request on the
-// connection before writing it; the client, still waiting for the answer, has sent none, so the
-// connection goes back to the event loop and another thread picks up the next request. An answer
-// that leaves during the handler (mod_dav_fs's GET sends a file bucket, which goes out at once)
-// lets the client send its next request while this thread finishes, and the thread reads it
-// straight away. GET with 8 keep-alive connections: 5 futex and 2 epoll_ctl calls per request
-// fewer.
+// answer (under 4 KB in memory), or the last piece of a longer one, until the request is over,
+// then looks for a next request on the connection before writing it; the client, still waiting
+// for the answer, has sent none, so the connection goes back to the event loop and another thread
+// picks up the next request. An answer that is out before that check lets the client send its
+// next request while this thread finishes, and the thread reads it straight away (mod_dav_fs's
+// GET gets this for free: a file bucket goes out at once). GET with 8 keep-alive connections: 5
+// futex and 2 epoll_ctl calls per request fewer.
 #include <httpd.h>  // first: the other httpd headers depend on it
 #include "response_flush.hpp"
 
@@ -25,7 +25,6 @@ apr_status_t flush_before_end(ap_filter_t* filter, apr_bucket_brigade* brigade) 
         apr_bucket* previous = APR_BUCKET_PREV(bucket);
         if (previous == APR_BRIGADE_SENTINEL(brigade) || !APR_BUCKET_IS_FLUSH(previous))
             APR_BUCKET_INSERT_BEFORE(bucket, apr_bucket_flush_create(filter->c->bucket_alloc));
-        ap_remove_output_filter(filter);
         break;
     }
     return ap_pass_brigade(filter->next, brigade);
@@ -34,10 +33,12 @@ apr_status_t flush_before_end(ap_filter_t* filter, apr_bucket_brigade* brigade) 
 }  // namespace
 
 void register_response_flush_filter() {
-    // Just above Content-Length (AP_FTYPE_PROTOCOL), which still computes the length of an
-    // answer that ends in FLUSH, EOS; below content filters such as mod_deflate.
+    // Below HTTP's own filters: the FLUSH comes after the last chunk of a chunked answer (above
+    // the CHUNK filter it split that 5-byte chunk off, which still waited for the check) and after
+    // Content-Length is set. A protocol-level filter also stays for answers sent through Apache's
+    // error path (a PUT's 204).
     filter_handle = ap_register_output_filter(filter_name, flush_before_end, nullptr,
-                                              static_cast<ap_filter_type>(AP_FTYPE_PROTOCOL - 1));
+                                              static_cast<ap_filter_type>(AP_FTYPE_TRANSCODE + 1));
 }
 
 void flush_response_when_complete(request_rec* r) {
