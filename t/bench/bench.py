@@ -332,8 +332,8 @@ class Bench:
             return False
         return True
 
-    def query_body(self):
-        start, end = self.m["window"]
+    def query_body(self, window):
+        start, end = window
         return ('<?xml version="1.0" encoding="utf-8"?>\n<C:calendar-query xmlns:D="DAV:" '
                 'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter>'
                 '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
@@ -354,14 +354,19 @@ class Bench:
         res["warmup_ms"] = warm["p50_ms"]
         return res
 
-    def calendar_query(self, srv, n):
+    def calendar_query(self, srv, n, scaled=False):
+        """The one-week query at n events; scaled: the window whose answer at n is about the
+        size of the one-week answer at the smallest n (generate.py's scaled_window)."""
         self.need_caldav(srv, n)
-        body = self.write_file(srv, "query.xml", self.query_body())
-        want = self.write_file(srv, f"query-{n}.hrefs", "".join(
-            srv.calendar + u + ".ics\n" for u in self.m["query_expected"][str(n)]))
-        res = self.timed(srv, f"query-{n}", [["REPORT", srv.calendar, "207", body, want,
-                                              "Depth: 1", XML]])
-        res["matches"] = len(self.m["query_expected"][str(n)])
+        if scaled:
+            scaled_query = self.m["scaled_query"][str(n)]
+            tag, window, expected = f"scaled-{n}", scaled_query["window"], scaled_query["expected"]
+        else:
+            tag, window, expected = f"query-{n}", self.m["window"], self.m["query_expected"][str(n)]
+        body = self.write_file(srv, tag + ".xml", self.query_body(window))
+        want = self.write_file(srv, tag + ".hrefs", "".join(srv.calendar + u + ".ics\n" for u in expected))
+        res = self.timed(srv, tag, [["REPORT", srv.calendar, "207", body, want, "Depth: 1", XML]])
+        res["matches"] = len(expected)
         return res
 
     def loaded_hrefs(self, srv):
@@ -483,6 +488,11 @@ class Bench:
                          str(self.cfg["mixed_seconds"]), "--think-ms", "500",
                          "--put-percent", "10")
 
+    def scaled_title(self, n):
+        start, end = (datetime.strptime(t, "%Y%m%dT%H%M%SZ") for t in self.m["scaled_query"][str(n)]["window"])
+        return (f"calendar-query at {n}, answer the size of the one-week one at {self.cfg['sizes'][0]} "
+                f"({(end - start).total_seconds() / 3600:.1f}-hour window)")
+
     # ---- the whole run ----
 
     def run(self, servers):
@@ -493,6 +503,7 @@ class Bench:
         S(f"query_{small}", f"calendar-query one week at {small}", lambda s: self.calendar_query(s, small), servers)
         S(f"load_{mid}", f"Load up to {mid} events (PUT, 4 conns)", lambda s: self.load_events(s, mid), servers)
         S(f"query_{mid}", f"calendar-query one week at {mid}", lambda s: self.calendar_query(s, mid), servers)
+        S(f"scaled_query_{mid}", self.scaled_title(mid), lambda s: self.calendar_query(s, mid, True), servers)
         S("propfind", f"PROPFIND Depth 1 on {mid} (getetag, getcontenttype, getcontentlength)", lambda s: self.propfind(s, mid), servers)
         S("multiget", "calendar-multiget of 100 hrefs", lambda s: self.multiget(s, mid), servers)
         S("sync_initial", f"sync-collection initial at {mid}", lambda s: self.sync_initial(s, mid), servers)
@@ -506,6 +517,7 @@ class Bench:
             S(f"load_{big}", f"Load up to {big} events (PUT, 4 conns)",
               lambda s: self.too_slow_for(s, big, mid) or self.load_events(s, big), servers)
             S(f"query_{big}", f"calendar-query one week at {big}", lambda s: self.calendar_query(s, big), servers)
+            S(f"scaled_query_{big}", self.scaled_title(big), lambda s: self.calendar_query(s, big, True), servers)
         S("load_cards", f"Load {len(self.m['cards'])} vCards (PUT, 4 conns)", self.load_cards, servers)
         S("abquery_fn", f"addressbook-query FN contains '{self.m['fn_needle']}'",
           lambda s: self.abquery(s, "FN", self.m["fn_needle"], self.m["fn_expected"]), servers)

@@ -109,9 +109,18 @@ def dt_prop(name, dt, tzid):
     return f"{name};TZID={tzid}:{fmt_local(dt)}"
 
 
-def overlaps(start, end):
+def overlaps(start, end, window=WINDOW):
     """RFC 4791 §9.9 for a VEVENT with DTEND (durations here are always positive)."""
-    return start < WINDOW[1] and end > WINDOW[0]
+    return start < window[1] and end > window[0]
+
+
+def scaled_window(n, smallest):
+    """The middle smallest/n of WINDOW: at n events its answer is about the size of the one-week
+    answer at `smallest` (1.7 hours of a Thursday midday at 100k), so that latency across N
+    shows the cost of the calendar's size, not that of a 100 times longer answer."""
+    length = (WINDOW[1] - WINDOW[0]) * smallest / n
+    middle = WINDOW[0] + (WINDOW[1] - WINDOW[0]) / 2
+    return (middle - length / 2, middle + length / 2)
 
 
 def add_months(d, n):
@@ -302,12 +311,17 @@ def main():
         os.makedirs(os.path.join(args.outdir, sub), exist_ok=True)
 
     events, matching = [], []
+    scaled = {n: scaled_window(n, sizes[0]) for n in sizes}
+    scaled_matching = {n: [] for n in sizes}
     for i in range(args.events):
         ev = make_event(rng, i, "bench-e", NOW)
         write(os.path.join(args.outdir, "events", ev.uid + ".ics"), render(ev, stamp))
         events.append(ev.uid)
         if ev.kind == "VEVENT" and any(overlaps(s, e) for s, e in ev.instances):
             matching.append(i)
+            for n, window in scaled.items():
+                if i < n and any(overlaps(s, e, window) for s, e in ev.instances):
+                    scaled_matching[n].append(ev.uid)
     # Events for the PUT scenarios and the mixed profile: nine years ahead, outside WINDOW.
     new = []
     for i in range(args.new):
@@ -334,6 +348,9 @@ def main():
         "cards": cards,
         # For each data size N: the UIDs among the first N events a one-week query returns.
         "query_expected": {str(n): [events[i] for i in matching if i < n] for n in sizes},
+        # For each N: a window inside the week with an answer about the size of the smallest N's.
+        "scaled_query": {str(n): {"window": [fmt_utc(w[0]), fmt_utc(w[1])], "expected": scaled_matching[n]}
+                         for n, w in scaled.items()},
         "fn_needle": FN_NEEDLE,
         "fn_expected": fn_hits,
         "email_needle": EMAIL_NEEDLE,
@@ -343,6 +360,7 @@ def main():
         json.dump(manifest, f)
     print(f"generate.py: {len(events)} events, {len(new)} new, {len(cards)} cards; "
           + ", ".join(f"query@{n}: {len(v)}" for n, v in manifest["query_expected"].items())
+          + ", scaled " + ", ".join(f"@{n}: {len(v['expected'])}" for n, v in manifest["scaled_query"].items())
           + f"; FN {len(fn_hits)}, EMAIL {len(email_hits)}")
 
 

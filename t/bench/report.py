@@ -35,6 +35,10 @@ def value(data, key, server, field):
     return r[field]
 
 
+def matches(data, key):
+    return scen(data, key).get(REF, {}).get("matches")
+
+
 def table(data, s):
     ref = s["results"].get(REF, {})
     ref_rps = ref.get("rps") if "na" not in ref else None
@@ -80,9 +84,15 @@ def targets(data):
     q100 = value(data, "query_100000", REF, "p50_ms")
     check("calendar-query p50 at 100k ≤ 5 ms",
           None if q100 is None else f"{q100:.2f} ms", q100 is not None and q100 <= 5)
-    check("calendar-query p50 at 100k ≤ 2× its 1k figure",
-          None if q100 is None or q1 is None else f"{q100:.2f} vs 2×{q1:.2f} ms",
-          q100 is not None and q1 is not None and q100 <= 2 * q1)
+    # "Cost grows with the answer, not the calendar": the one-week window holds 100 times more
+    # events at 100k than at 1k, so the comparison uses the window cut to the 1k answer's size
+    # (scaled_query_100000; at 1k the scaled window is the week itself).
+    s100 = value(data, "scaled_query_100000", REF, "p50_ms")
+    check("calendar-query p50 at 100k ≤ 2× its 1k figure, for an answer of the same size",
+          None if s100 is None or q1 is None else
+          f"{s100:.2f} vs 2×{q1:.2f} ms ({matches(data, 'scaled_query_100000')} vs "
+          f"{matches(data, 'query_1000')} events)",
+          s100 is not None and q1 is not None and s100 <= 2 * q1)
 
     def rel(key, field, factor, label, higher_better=True):
         a, b = value(data, key, REF, field), value(data, key, "mod_dav_fs", field)
@@ -122,16 +132,37 @@ def targets(data):
     return rows
 
 
+def per_answer(data):
+    """The one-week query's cost per answered event at each N: flat when the index does its job."""
+    parts = []
+    for key in sorted((s["key"] for s in data["scenarios"] if s["key"].startswith("query_")),
+                      key=lambda k: int(k.split("_")[1])):
+        p50, m = value(data, key, REF, "p50_ms"), matches(data, key)
+        if p50 is not None and m:
+            parts.append(f"{int(key.split('_')[1]):,} events: {p50:.2f} ms for {m} answers "
+                         f"({1000 * p50 / m:.1f} µs each)")
+    if not parts:
+        return []
+    return ["", f"One-week calendar-query ({REF}): " + "; ".join(parts) + "."]
+
+
 def svg(data, path):
     """calendar-query p50 (ms, log scale) against N (log scale), one line per server."""
     series = {}
+    scaled = f"{REF}, same answer"
     for s in data["scenarios"]:
-        if not s["key"].startswith("query_"):
+        if not s["key"].startswith(("query_", "scaled_query_")):
             continue
-        n = int(s["key"].split("_")[1])
+        n = int(s["key"].rsplit("_", 1)[1])
         for name, r in s["results"].items():
-            if "na" not in r and not r["errors"] and not r["wrong"]:
+            if "na" in r or r["errors"] or r["wrong"]:
+                continue
+            if s["key"].startswith("query_"):
                 series.setdefault(name, []).append((n, r["p50_ms"]))
+            elif name == REF:
+                series.setdefault(scaled, []).append((n, r["p50_ms"]))
+    if scaled in series and series.get(REF):  # at the smallest N the scaled window is the week
+        series[scaled].append(min(series[REF]))
     W, H, L, R, T, B = 640, 400, 70, 160, 30, 50
     pts = [p for v in series.values() for p in v]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
@@ -213,6 +244,7 @@ def main():
             lines.append(f"| | note: {s['broken']} | | | | | | | |")
     lines += ["", "## Targets (mod_caldav)", "", "| target | measured | verdict |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in targets(data)]
+    lines += per_answer(data)
     lines += ["", "## Scenarios", "",
               "req/s counts every completed request; p50/p99 are per-request latencies at the "
               "load client; CPU ms/req is the server's user+system CPU over the run divided by "
