@@ -1,5 +1,5 @@
-// Sends each answer to the client as soon as it is complete, before Apache looks for the next
-// request on the connection (see response_flush.cpp for why that matters).
+// Sends each answer to the client in pieces of 64 KB and as soon as it is complete, before Apache
+// looks for the next request on the connection (see response_flush.cpp for why that matters).
 #pragma once
 
 #include <httpd.h>
