@@ -315,4 +315,22 @@ void Transaction::commit() {
     db_.checkpoint_if_due();
 }
 
+// ---- ReadTransaction ------------------------------------------------------------
+
+ReadTransaction::ReadTransaction(Database& db) : db_(db), open_(db.transaction_depth == 0) {
+    if (!open_) return;
+    db_.prepare("BEGIN").run();
+    ++db_.transaction_depth;
+}
+
+ReadTransaction::~ReadTransaction() {
+    if (!open_) return;
+    --db_.transaction_depth;
+    try {
+        db_.prepare("COMMIT").run();
+    } catch (...) {
+        // Nothing was written; SQLite ends the transaction on close at the latest.
+    }
+}
+
 }  // namespace caldav::store

@@ -118,4 +118,19 @@ private:
     std::unique_lock<std::mutex> writers_;
 };
 
+// One read snapshot for a series of reads (BEGIN ... COMMIT): SQLite takes and drops its read lock
+// once rather than around every statement (a multiget of 100 hrefs made 600 fcntl and 300 fstat
+// calls). Nothing inside may write. Does nothing inside another transaction.
+class ReadTransaction {
+public:
+    explicit ReadTransaction(Database& db);
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+    ~ReadTransaction();
+
+private:
+    Database& db_;
+    bool open_;
+};
+
 }  // namespace caldav::store

@@ -7,6 +7,7 @@
 #include "dav/access.hpp"
 #include "denial.hpp"
 #include "report.hpp"
+#include "store/database.hpp"
 #include "xml.hpp"
 
 namespace caldav::module {
@@ -16,6 +17,7 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
     if (find_child(doc, doc->root, "DAV:", "prop") == nullptr)
         return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "The multiget names no properties (DAV:prop).");
     store::Store& store = open_store(*context);
+    store::ReadTransaction snapshot(store.database());  // all hrefs answered from one state
     MultistatusWriter writer(r, doc);
     for (const std::string& href_text : read_multiget_hrefs(doc)) {
         std::optional<std::string> path = path_of_href(r, *context, href_text);

@@ -154,6 +154,26 @@ TEST_CASE("a write that fails leaves nothing behind", "[store][transactions]") {
     }
 }
 
+TEST_CASE("a read transaction answers from one snapshot until it ends", "[store][transactions]") {
+    TempDatabase temp;
+    Store reader(temp.path());
+    reader.provision("alice");
+    Store writer(temp.path());
+    {
+        ReadTransaction snapshot(reader.database());
+        CHECK_FALSE(reader.lookup("calendars/alice/default/a.ics").exists());
+        writer.put("calendars/alice/default/a.ics", "text/calendar", "one");  // WAL: the writer is not blocked
+        CHECK_FALSE(reader.lookup("calendars/alice/default/a.ics").exists());
+        {
+            ReadTransaction nested(reader.database());  // inside another transaction: nothing to do
+            CHECK_FALSE(reader.lookup("calendars/alice/default/a.ics").exists());
+        }
+        CHECK(reader.database().transaction_depth == 1);
+    }
+    CHECK(reader.database().transaction_depth == 0);
+    CHECK(reader.lookup("calendars/alice/default/a.ics").exists());
+}
+
 TEST_CASE("every change bumps the collection's sync token and is logged once per name", "[store][sync]") {
     TempDatabase temp;
     Store store(temp.path());
