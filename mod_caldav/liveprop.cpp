@@ -343,13 +343,16 @@ dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_i
     long ns = dav_get_liveprop_info(propid, &group, &info);
     apr_pool_t* pool = resource->pool;
     const char* xml = nullptr;
-    if (what == DAV_PROP_INSERT_VALUE)
-        xml = apr_psprintf(pool, "<lp%ld:%s>%s</lp%ld:%s>" DEBUG_CR, ns, info->name, value, ns, info->name);
-    else if (what == DAV_PROP_INSERT_NAME)
-        xml = apr_psprintf(pool, "<lp%ld:%s/>" DEBUG_CR, ns, info->name);
-    else
+    const char* tag = apr_psprintf(pool, "lp%ld:%s", ns, info->name);
+    if (what == DAV_PROP_INSERT_VALUE) {
+        // Not apr_psprintf: it copies a %s a byte at a time, and `value` may be a whole calendar.
+        xml = apr_pstrcat(pool, "<", tag, ">", value, "</", tag, ">" DEBUG_CR, nullptr);
+    } else if (what == DAV_PROP_INSERT_NAME) {
+        xml = apr_pstrcat(pool, "<", tag, "/>" DEBUG_CR, nullptr);
+    } else {
         xml = apr_psprintf(pool, "<D:supported-live-property D:name=\"%s\" D:namespace=\"%s\"/>" DEBUG_CR, info->name,
                            namespace_uris[info->ns]);
+    }
     apr_text_append(pool, text, xml);
     return what;
 }
