@@ -21,7 +21,7 @@ namespace caldav::module {
 namespace {
 
 constexpr char filter_name[] = "CALDAV_RESPONSE_FLUSH";
-constexpr apr_off_t piece_bytes = 64 * 1024;
+constexpr apr_off_t piece_bytes = apr_off_t{64} * 1024;
 ap_filter_rec_t* filter_handle = nullptr;
 
 struct Held {
