@@ -88,6 +88,7 @@ dav_error* get_parent_resource(const dav_resource* resource, dav_resource** pare
     return guarded(resource->info->r, [&]() -> dav_error* {
         const Context* context = resource->info->context;
         Node parent_node = open_store(*context).lookup(dav::parent_path(node.path));
+        resource->info->parent = pool_new<Node>(resource->pool, parent_node);
         *parent = make_resource(resource->info->r, context, std::move(parent_node), resource->pool);
         return nullptr;
     });
@@ -120,7 +121,9 @@ dav_error* open_stream(const dav_resource* resource, dav_stream_mode, dav_stream
     request_rec* r = resource->info->r;
     return guarded(r, [&]() -> dav_error* {
         const Node& node = node_of(resource);
-        Node parent = open_store(*resource->info->context).lookup(dav::parent_path(node.path));
+        Node parent = resource->info->parent != nullptr
+                          ? *resource->info->parent
+                          : open_store(*resource->info->context).lookup(dav::parent_path(node.path));
         if (!parent.is_collection()) return new_error(resource, HTTP_CONFLICT, "The parent collection does not exist.");
         apr_off_t limit = max_resource_size(directory_config(r));
         // Refuse an announced oversized body before reading any of it.
@@ -197,6 +200,7 @@ dav_error* close_stream(dav_stream* stream, int commit) {
         condition.quota_bytes = quota(directory_config(r));
         store::PutResult result = open_store(context).put(path, checked.content_type, *stream->bytes,
                                                           checked.index ? &*checked.index : nullptr, &condition);
+        resource->info->parent = nullptr;  // its sync token moved
         reload(resource);
         // The bytes are stored exactly as sent, so the client may keep this ETag (err_headers_out:
         // mod_dav answers 204 through Apache's error path, which drops headers_out).

@@ -82,6 +82,9 @@ struct dav_resource_private {
     caldav::store::Node* node;  // pool-owned
     bool replace_pending;       // mod_dav asked to remove this COPY/MOVE destination: done in the same transaction
     std::string* body;          // a GET's bytes, read with the lookup (pool-owned), or nullptr
+    // The parent collection as get_parent_resource read it (pool-owned), or nullptr: a PUT's
+    // open_stream reuses it rather than reading it again. A write to the resource clears it.
+    caldav::store::Node* parent;
 };
 
 namespace caldav::module {
