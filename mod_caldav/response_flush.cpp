@@ -16,6 +16,8 @@
 
 #include <util_filter.h>
 
+#include "request.hpp"
+
 namespace caldav::module {
 
 namespace {
@@ -49,8 +51,7 @@ bool must_pass(ap_filter_t* filter, apr_bucket_brigade* brigade, apr_off_t& byte
 apr_status_t send_in_large_pieces(ap_filter_t* filter, apr_bucket_brigade* brigade) {
     auto* held = static_cast<Held*>(filter->ctx);
     if (held == nullptr) {
-        held = static_cast<Held*>(apr_pcalloc(filter->r->pool, sizeof(Held)));
-        held->brigade = apr_brigade_create(filter->r->pool, filter->c->bucket_alloc);
+        held = pool_new<Held>(filter->r->pool, Held{apr_brigade_create(filter->r->pool, filter->c->bucket_alloc)});
         filter->ctx = held;
     }
     if (!must_pass(filter, brigade, held->bytes) && held->bytes < piece_bytes)
