@@ -18,6 +18,7 @@
 #include "child_memory.hpp"
 #include "config.hpp"
 #include "denial.hpp"
+#include "ical/parse.hpp"
 #include "mkcalendar.hpp"
 #include "report.hpp"
 #include "request.hpp"
@@ -115,6 +116,8 @@ void child_init(apr_pool_t*, server_rec*) {
 }
 
 int log_transaction(request_rec*) {
+    // In the thread that served the request, now that nothing holds libical's strings.
+    ical::release_thread_temporaries();
     release_free_memory();
     return DECLINED;
 }

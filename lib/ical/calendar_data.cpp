@@ -9,6 +9,7 @@
 
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
+#include "ical/parse.hpp"
 #include "ical/content_lines.hpp"
 
 namespace caldav::ical {
@@ -105,9 +106,8 @@ bool override_in_range(icalcomponent* vcalendar, icalcomponent* component, std::
 
 std::string limit_recurrence_set(std::string_view bytes, std::int64_t start, std::int64_t end,
                                  std::string_view default_timezone) {
-    std::string text(bytes);
-    ComponentPtr vcalendar(icalparser_parse_string(text.c_str()));
-    if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return text;
+    ComponentPtr vcalendar = parse_ical(bytes);
+    if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return std::string(bytes);
     // Positions (among the VCALENDAR's components, as libical keeps their order) to leave out.
     std::vector<bool> drop;
     for (icalcomponent* scan = icalcomponent_get_first_component(vcalendar.get(), ICAL_ANY_COMPONENT); scan;
@@ -225,9 +225,8 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text) {
 
 std::string expand_object(std::string_view bytes, std::int64_t start, std::int64_t end,
                           std::string_view default_timezone) {
-    std::string text(bytes);
-    ComponentPtr vcalendar(icalparser_parse_string(text.c_str()));
-    if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return text;
+    ComponentPtr vcalendar = parse_ical(bytes);
+    if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return std::string(bytes);
     Expansion flags;
     std::vector<detail::SourcedInstance> instances = detail::expand_calendar(
         reinterpret_cast<icalcomponent_impl*>(vcalendar.get()), default_timezone, {start, end, max_expanded}, flags);

@@ -5,6 +5,7 @@
 
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
+#include "ical/parse.hpp"
 
 #include <libical/ical.h>
 
@@ -285,8 +286,7 @@ Validation validate_calendar_object(std::string_view bytes, const std::vector<st
     Validation structure = scan_structure(bytes, top_level);
     if (structure.failed != Precondition::none) return structure;
 
-    std::string text(bytes);  // a copy: libical wants a NUL-terminated string; the bytes stay untouched
-    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_ical(bytes);
     if (!root) return failure(Precondition::valid_calendar_data, "libical could not parse the iCalendar data");
     if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
         return failure(Precondition::valid_calendar_object_resource, "not exactly one VCALENDAR");

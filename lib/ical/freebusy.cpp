@@ -9,6 +9,7 @@
 
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
+#include "ical/parse.hpp"
 
 namespace caldav::ical {
 
@@ -45,8 +46,7 @@ std::string utc_text(std::int64_t seconds) {
 
 std::vector<BusyPeriod> busy_periods(std::string_view bytes, std::int64_t from, std::int64_t to,
                                      std::string_view default_timezone) {
-    std::string text(bytes);
-    ComponentPtr vcalendar(icalparser_parse_string(text.c_str()));
+    ComponentPtr vcalendar = parse_ical(bytes);
     std::vector<BusyPeriod> periods;
     if (!vcalendar || icalcomponent_isa(vcalendar.get()) != ICAL_VCALENDAR_COMPONENT) return periods;
     Expansion flags;

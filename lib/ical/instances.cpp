@@ -2,6 +2,7 @@
 // RRULE/RDATE/EXDATE, §3.8.4.4 for RECURRENCE-ID and RANGE=THISANDFUTURE), with libical.
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
+#include "ical/parse.hpp"
 #include "ical/content_lines.hpp"
 #include "ical/timezone_cache.hpp"
 
@@ -170,7 +171,7 @@ public:
     }
 
 private:
-    // The object's own VTIMEZONE (RFC 5545 §3.6.5) through the per-thread cache, else a zone
+    // The object's own VTIMEZONE (RFC 5545 §3.6.5) through the process-wide cache, else a zone
     // libical knows by that name.
     icaltimezone* resolve(const char* tzid) {
         if (icalcomponent* vtimezone = find_vtimezone(tzid)) {
@@ -723,9 +724,8 @@ Expansion expand_parsed(icalcomponent* root, std::string_view default_timezone, 
 }  // namespace
 
 Expansion expand(std::string_view bytes, std::string_view default_timezone, const ExpansionLimits& limits) {
-    std::string text(bytes);
-    if (text.find('\0') != std::string::npos) return {};
-    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_ical(bytes);
+    if (!root) return {};
     return expand_parsed(root.get(), default_timezone, limits);
 }
 

@@ -1,9 +1,10 @@
-// One cache of timezones per thread, keyed by the VTIMEZONE's text, so that two objects with the
+// One cache of timezones per process, keyed by the VTIMEZONE's text, so that two objects with the
 // same definition share one expansion and a changed definition never reuses an old one.
 #include "ical/timezone_cache.hpp"
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -11,7 +12,7 @@ namespace caldav::ical {
 
 namespace {
 
-// Each distinct definition stays until the thread ends: bounded, as clients may send any number.
+// Each distinct definition stays until the process ends: bounded, as clients may send any number.
 constexpr std::size_t max_zones = 256;
 
 struct ZoneDeleter {
@@ -42,9 +43,15 @@ ZonePtr zone_from(icalcomponent* vtimezone) {
 }  // namespace
 
 icaltimezone* shared_zone(icalcomponent* vtimezone) {
-    thread_local std::unordered_map<std::string, ZonePtr> zones;
+    // One cache for all threads: per-thread caches held a copy of every zone in each of a child's
+    // 25 threads, megabytes of long-lived blocks scattered between requests' short-lived ones.
+    // Sharing a zone is safe: libical 3.0 serialises the expansion of its transitions
+    // (icaltimezone_get_utc_offset takes its changes mutex).
+    static std::mutex guard;
+    static std::unordered_map<std::string, ZonePtr> zones;
     std::string key = text_of(vtimezone);
     if (key.empty()) return nullptr;
+    std::lock_guard<std::mutex> lock(guard);
     auto found = zones.find(key);
     if (found != zones.end()) return found->second.get();
     if (zones.size() >= max_zones) return nullptr;

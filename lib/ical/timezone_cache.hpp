@@ -1,4 +1,4 @@
-// VTIMEZONEs already seen, kept per thread with their expanded transitions: libical expands a
+// VTIMEZONEs already seen, kept per process with their expanded transitions: libical expands a
 // VTIMEZONE's DST rules on first use, which costs more than the rest of parsing an event.
 #pragma once
 
@@ -6,7 +6,7 @@
 
 namespace caldav::ical {
 
-// A zone with exactly the definition of `vtimezone` (same text), valid for the thread's lifetime;
+// A zone with exactly the definition of `vtimezone` (same text), valid for the process lifetime;
 // nullptr when the cache is full (the caller then uses the object's own zone).
 icaltimezone* shared_zone(icalcomponent* vtimezone);
 

@@ -4,6 +4,7 @@
 
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
+#include "ical/parse.hpp"
 #include "ical/content_lines.hpp"
 
 #include <libical/ical.h>
@@ -360,9 +361,7 @@ private:
 }  // namespace
 
 bool matches(std::string_view bytes, const CompFilter& filter, std::string_view default_timezone) {
-    std::string text(bytes);
-    if (text.find('\0') != std::string::npos) return false;
-    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = ical::parse_ical(bytes);
     if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) return false;
     Evaluator evaluator(root.get(), default_timezone);
     return evaluator.calendar_matches(filter);

@@ -2,10 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include "ical/instances.hpp"
+#include "ical/parse.hpp"
+#include "ical/timezone_cache.hpp"
 
 #include <chrono>
 #include <ctime>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace caldav::ical;
 
@@ -467,4 +471,57 @@ TEST_CASE("unparseable bytes expand to nothing", "[instances]") {
     CHECK(expand("garbage", "", everything()).instances.empty());
     CHECK(expand("", "", everything()).instances.empty());
     CHECK(expand(std::string("BEGIN:VCALENDAR\n\0\nEND:VCALENDAR\n", 33), "", everything()).instances.empty());
+}
+
+TEST_CASE("parse_ical refuses a NUL byte instead of parsing up to it", "[instances]") {
+    std::string text = event("DTSTART:20240105T100000Z\n");
+    REQUIRE(parse_ical(text) != nullptr);
+    text.insert(text.find("DTSTART"), std::string(1, '\0'));
+    CHECK(parse_ical(text) == nullptr);
+    CHECK(expand(text, "", everything()).instances.empty());
+    release_thread_temporaries();
+}
+
+TEST_CASE("one zone per VTIMEZONE definition for the whole process, not per thread", "[instances]") {
+    auto zone_of = [](const std::string& vtimezone) {
+        ComponentPtr parsed = parse_ical(calendar(vtimezone));
+        return shared_zone(icalcomponent_get_first_component(parsed.get(), ICAL_VTIMEZONE_COMPONENT));
+    };
+    auto zone_in_new_thread = [&](const std::string& vtimezone) {
+        icaltimezone* zone = nullptr;
+        std::thread([&] {
+            zone = zone_of(vtimezone);
+            release_thread_temporaries();
+        }).join();
+        return zone;
+    };
+    icaltimezone* first = zone_of(berlin_vtimezone);  // this thread's, still alive below
+    REQUIRE(first != nullptr);
+    CHECK(zone_in_new_thread(berlin_vtimezone) == first);
+    // A changed definition under the same TZID is a different zone (RFC 5545 §3.6.5: the object's own).
+    std::string changed = berlin_vtimezone;
+    changed.replace(changed.find("TZNAME:CET"), 10, "TZNAME:MEZ");
+    CHECK(zone_in_new_thread(changed) != first);
+}
+
+TEST_CASE("threads expanding through one shared zone at once all get its DST right", "[instances]") {
+    const std::string text =
+        calendar(std::string(berlin_vtimezone) +
+                 "BEGIN:VEVENT\nUID:w\nDTSTART;TZID=Custom Berlin:20240318T100000\n"
+                 "DTEND;TZID=Custom Berlin:20240318T110000\nRRULE:FREQ=WEEKLY;COUNT=40\nEND:VEVENT\n");
+    const std::vector<std::int64_t> expected = starts(expand(text, "", everything()));
+    REQUIRE(expected.size() == 40);
+    CHECK(expected.at(0) == at(2024, 3, 18, 9));  // CET, UTC+1
+    CHECK(expected.at(2) == at(2024, 4, 1, 8));   // after the last Sunday of March: CEST, UTC+2
+    std::vector<int> mismatches(4, 0);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < mismatches.size(); ++t) {
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < 50; ++round)
+                if (starts(expand(text, "", everything())) != expected) ++mismatches[t];
+            release_thread_temporaries();
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+    CHECK(mismatches == std::vector<int>(4, 0));
 }
