@@ -17,6 +17,7 @@
 #include "object_checks.hpp"
 #include "request.hpp"
 #include "resource_kind.hpp"
+#include "store/group_commit.hpp"
 
 APLOG_USE_MODULE(caldav);
 
@@ -198,8 +199,12 @@ dav_error* close_stream(dav_stream* stream, int commit) {
             return error;
         store::WriteCondition condition = write_condition(r);
         condition.quota_bytes = quota(directory_config(r));
-        store::PutResult result = open_store(context).put(path, checked.content_type, *stream->bytes,
-                                                          checked.index ? &*checked.index : nullptr, &condition);
+        // Concurrent PUTs of this process commit together (store/group_commit.hpp).
+        store::PutResult result{};
+        store::write_in_group(open_store(context), [&](store::Store& store) {
+            result = store.put(path, checked.content_type, *stream->bytes, checked.index ? &*checked.index : nullptr,
+                               &condition);
+        });
         resource->info->parent = nullptr;  // its sync token moved
         reload(resource);
         // The bytes are stored exactly as sent, so the client may keep this ETag (err_headers_out:

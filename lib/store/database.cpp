@@ -303,12 +303,13 @@ void Transaction::rollback() noexcept {
     if (writers_.owns_lock()) writers_.unlock();
 }
 
-void Transaction::commit() {
+void Transaction::commit(AfterCommit after) {
     db_.prepare(outermost_ ? "COMMIT" : "RELEASE nested").run();
     --db_.transaction_depth;
     done_ = true;
     if (!outermost_) return;
     writers_.unlock();
+    if (after == AfterCommit::leave_to_caller) return;
     // A checkpoint copies up to thousands of pages and syncs twice (30 ms and more): under the
     // writers' mutex every writer of the process waited for it. SQLite lets writers append to
     // the log while a passive checkpoint runs.

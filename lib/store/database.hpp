@@ -106,7 +106,10 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();  // rolls back unless committed
-    void commit();
+    // A group commit (store/group_commit) checkpoints only after its waiting writers are released:
+    // a RESTART checkpoint waits for readers, and one of them may be a writer waiting on the group.
+    enum class AfterCommit { checkpoint_if_due, leave_to_caller };
+    void commit(AfterCommit after = AfterCommit::checkpoint_if_due);
     // Rolls back now (when the owner outlives the request's thread, e.g. in an APR pool, whose
     // cleanup may run on another thread: the writers' mutex must be released by its locker).
     void rollback() noexcept;
