@@ -515,6 +515,7 @@ TEST_CASE("threads expanding through one shared zone at once all get its DST rig
     CHECK(expected.at(2) == at(2024, 4, 1, 8));   // after the last Sunday of March: CEST, UTC+2
     std::vector<int> mismatches(4, 0);
     std::vector<std::thread> threads;
+    threads.reserve(mismatches.size());
     for (std::size_t t = 0; t < mismatches.size(); ++t) {
         threads.emplace_back([&, t] {
             for (int round = 0; round < 50; ++round)
