@@ -6,6 +6,7 @@
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
 #include "ical/parse.hpp"
+#include "ical/content_lines.hpp"
 
 #include <libical/ical.h>
 
@@ -26,10 +27,10 @@ std::string upper(std::string_view text) {
 }
 
 // The value of a content line, without surrounding white space ("BEGIN:VEVENT " → "VEVENT").
-std::string trimmed_value(const std::string& line) {
+std::string_view trimmed_value(std::string_view line) {
     std::size_t colon = line.find(':');
     std::size_t begin = line.find_first_not_of(" \t", colon + 1);
-    if (begin == std::string::npos) return {};
+    if (begin == std::string_view::npos) return {};
     std::size_t end = line.find_last_not_of(" \t");
     return line.substr(begin, end + 1 - begin);
 }
@@ -41,70 +42,105 @@ Validation failure(Precondition precondition, std::string message) {
     return validation;
 }
 
+// The BEGIN/END nesting of the logical lines fed to it, one at a time. Allocates only for BEGIN
+// and END lines and for errors: this runs on every line of every PUT.
+class StructureCheck {
+public:
+    explicit StructureCheck(std::vector<std::string>& top_level) : top_level_(top_level) {}
+
+    Validation line(std::string_view line, std::size_t number) {
+        auto where = [number] { return "line " + std::to_string(number); };
+        if (line.find_first_not_of(" \t") == std::string_view::npos) return {};  // blank lines are forgiven
+        if (finished_)
+            return failure(Precondition::valid_calendar_object_resource,
+                           where() + ": content after END:VCALENDAR (one VCALENDAR per resource)");
+        std::size_t name_end = line.find_first_of(";:");
+        if (name_end == std::string_view::npos || name_end == 0)
+            return failure(Precondition::valid_calendar_data,
+                           where() + ": not a content line: " + std::string(line.substr(0, 60)));
+        std::string_view name = line.substr(0, name_end);
+        for (char c : name)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+                return failure(Precondition::valid_calendar_data,
+                               where() + ": bad property name: " + upper(name).substr(0, 60));
+        if (line.find(':', name_end) == std::string_view::npos)
+            return failure(Precondition::valid_calendar_data, where() + ": content line without ':'");
+        bool begins = equal_ascii_nocase(name, "BEGIN");
+        if (!begins && !equal_ascii_nocase(name, "END")) {
+            if (stack_.empty())
+                return failure(Precondition::valid_calendar_data,
+                               where() + ": " + upper(name) + " outside BEGIN:VCALENDAR");
+            return {};
+        }
+        std::string value = upper(trimmed_value(line));
+        if (value.empty())
+            return failure(Precondition::valid_calendar_data, where() + ": " + upper(name) + " without a name");
+        return begins ? begin(std::move(value), where) : end(value, where);
+    }
+
+    Validation at_end() const {
+        if (finished_) return {};
+        return failure(Precondition::valid_calendar_data,
+                       stack_.empty() ? "no BEGIN:VCALENDAR" : "missing END:" + stack_.back());
+    }
+
+private:
+    template <typename Where>
+    Validation begin(std::string value, const Where& where) {
+        if (stack_.empty() && value != "VCALENDAR")
+            return failure(Precondition::valid_calendar_data, where() + ": the first component must be VCALENDAR");
+        if (stack_.size() == 1) top_level_.push_back(value);
+        stack_.push_back(std::move(value));
+        return {};
+    }
+
+    template <typename Where>
+    Validation end(const std::string& value, const Where& where) {
+        if (stack_.empty() || stack_.back() != value)
+            return failure(Precondition::valid_calendar_data,
+                           where() + ": END:" + value + " does not close " +
+                               (stack_.empty() ? std::string("anything") : "BEGIN:" + stack_.back()));
+        stack_.pop_back();
+        if (stack_.empty()) finished_ = true;
+        return {};
+    }
+
+    std::vector<std::string>& top_level_;
+    std::vector<std::string> stack_;
+    bool finished_ = false;
+};
+
 // The content lines' structure (RFC 5545 §3.1, §3.4, §3.6): names, BEGIN/END nesting, one
 // VCALENDAR first and last. Fills the names of VCALENDAR's direct children.
 Validation scan_structure(std::string_view bytes, std::vector<std::string>& top_level) {
     if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);  // UTF-8 BOM
-    // Unfold into logical lines; CRLF or bare LF.
-    std::vector<std::string> lines;
-    std::size_t at = 0, number = 0;
-    std::vector<std::size_t> numbers;
+    StructureCheck check(top_level);
+    // Unfold into logical lines (CRLF or bare LF); a logical line is copied only when folded.
+    std::string folded;
+    std::string_view logical;
+    std::size_t logical_number = 0, number = 0, at = 0;
     while (at < bytes.size()) {
         std::size_t end = bytes.find('\n', at);
         std::string_view line = bytes.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
         at = end == std::string_view::npos ? bytes.size() : end + 1;
         ++number;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !lines.empty()) {
-            lines.back().append(line.substr(1));
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && logical_number != 0) {
+            if (folded.empty()) folded.assign(logical);
+            folded.append(line.substr(1));
+            logical = folded;
             continue;
         }
-        lines.emplace_back(line);
-        numbers.push_back(number);
+        if (logical_number != 0)
+            if (Validation result = check.line(logical, logical_number); result.failed != Precondition::none)
+                return result;
+        folded.clear();
+        logical = line;
+        logical_number = number;
     }
-    std::vector<std::string> stack;
-    bool finished = false;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::string& line = lines[i];
-        std::string where = "line " + std::to_string(numbers[i]);
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are forgiven
-        if (finished)
-            return failure(Precondition::valid_calendar_object_resource,
-                           where + ": content after END:VCALENDAR (one VCALENDAR per resource)");
-        std::size_t name_end = line.find_first_of(";:");
-        if (name_end == std::string::npos || name_end == 0)
-            return failure(Precondition::valid_calendar_data, where + ": not a content line: " + line.substr(0, 60));
-        std::string name = upper(std::string_view(line).substr(0, name_end));
-        for (char c : name)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
-                return failure(Precondition::valid_calendar_data, where + ": bad property name: " + name.substr(0, 60));
-        if (line.find(':', name_end) == std::string::npos)
-            return failure(Precondition::valid_calendar_data, where + ": content line without ':'");
-        if (name != "BEGIN" && name != "END") {
-            if (stack.empty())
-                return failure(Precondition::valid_calendar_data, where + ": " + name + " outside BEGIN:VCALENDAR");
-            continue;
-        }
-        std::string value = upper(trimmed_value(line));
-        if (value.empty()) return failure(Precondition::valid_calendar_data, where + ": " + name + " without a name");
-        if (name == "BEGIN") {
-            if (stack.empty() && value != "VCALENDAR")
-                return failure(Precondition::valid_calendar_data, where + ": the first component must be VCALENDAR");
-            if (stack.size() == 1) top_level.push_back(value);
-            stack.push_back(value);
-        } else {
-            if (stack.empty() || stack.back() != value)
-                return failure(Precondition::valid_calendar_data,
-                               where + ": END:" + value + " does not close " +
-                                   (stack.empty() ? std::string("anything") : "BEGIN:" + stack.back()));
-            stack.pop_back();
-            if (stack.empty()) finished = true;
-        }
-    }
-    if (!finished)
-        return failure(Precondition::valid_calendar_data,
-                       stack.empty() ? "no BEGIN:VCALENDAR" : "missing END:" + stack.back());
-    return {};
+    if (logical_number != 0)
+        if (Validation result = check.line(logical, logical_number); result.failed != Precondition::none) return result;
+    return check.at_end();
 }
 
 bool in_range(const icaltimetype& time) {

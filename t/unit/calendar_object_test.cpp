@@ -57,6 +57,26 @@ TEST_CASE("RFC 5545 §3.1: CRLF, bare LF, folding and a BOM are all accepted", "
     CHECK(check(simple + "\n\n") == Precondition::none);
 }
 
+TEST_CASE("RFC 5545 §3.1: structure is checked on unfolded lines, and errors name the physical line",
+          "[calendar_object]") {
+    // A BEGIN and an END folded in the middle of their names and values.
+    CHECK(check(calendar("BEG\r\n IN:VEV\r\n\tENT\nUID:e1\nDTSTAMP:20240101T000000Z\nDTSTART:20240105T100000Z\n"
+                         "END:VEVENT\n")) == Precondition::none);
+    std::string folded_then_garbage =
+        calendar(event("DESCRIPTION:one\n two\n three\nnot a content line\nDTSTART:20240105T100000Z\n"));
+    Validation validation = validate_calendar_object(folded_then_garbage, {});
+    CHECK(validation.failed == Precondition::valid_calendar_data);
+    CHECK(validation.message == "line 10: not a content line: not a content line");
+    validation = validate_calendar_object(calendar("BEGIN:VEVENT\nUID:a\nend:vtodo\n"), {});
+    CHECK(validation.message == "line 6: END:VTODO does not close BEGIN:VEVENT");
+    validation = validate_calendar_object(calendar(event("dtstart:20240105T100000Z\n")) + "x-after:1\n", {});
+    CHECK(validation.failed == Precondition::valid_calendar_object_resource);
+    CHECK(validation.message == "line 10: content after END:VCALENDAR (one VCALENDAR per resource)");
+    validation = validate_calendar_object("x-before:1\n" + simple, {});
+    CHECK(validation.message == "line 1: X-BEFORE outside BEGIN:VCALENDAR");
+    CHECK(validate_calendar_object("BEGIN:VCALENDAR\nBEGIN:VEVENT\n", {}).message == "missing END:VEVENT");
+}
+
 TEST_CASE("RFC 4791 §5.3.2 valid-calendar-data: what is not iCalendar", "[calendar_object]") {
     CHECK(check("") == Precondition::valid_calendar_data);
     CHECK(check("hello world") == Precondition::valid_calendar_data);
