@@ -18,7 +18,7 @@
 #include "child_memory.hpp"
 #include "config.hpp"
 #include "denial.hpp"
-#include "ical/parse.hpp"
+#include "ical/temporaries.hpp"
 #include "mkcalendar.hpp"
 #include "report.hpp"
 #include "request.hpp"

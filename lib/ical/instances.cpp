@@ -3,6 +3,7 @@
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
 #include "ical/parse.hpp"
+#include "ical/temporaries.hpp"
 #include "ical/content_lines.hpp"
 #include "ical/timezone_cache.hpp"
 
@@ -623,6 +624,7 @@ private:
         icaltimetype start = series_start;
         if (series_zone != nullptr && !start.is_date) start = icaltime_set_timezone(&start, series_zone);
         IteratorPtr iterator(icalrecur_iterator_new(rule, start));
+        note_thread_temporaries();
         if (!iterator) return;  // a rule that never occurs (libical checks e.g. February 30th)
         // Skip ahead to the window when the rule allows it (libical refuses with COUNT).
         std::int64_t previous = first_utc, units = 0;

@@ -3,6 +3,7 @@
 
 #include "ical/instances.hpp"
 #include "ical/parse.hpp"
+#include "ical/temporaries.hpp"
 #include "ical/timezone_cache.hpp"
 
 #include <chrono>
@@ -499,9 +500,17 @@ TEST_CASE("one zone per VTIMEZONE definition for the whole process, not per thre
     REQUIRE(first != nullptr);
     CHECK(zone_in_new_thread(berlin_vtimezone) == first);
     // A changed definition under the same TZID is a different zone (RFC 5545 §3.6.5: the object's own).
-    std::string changed = berlin_vtimezone;
-    changed.replace(changed.find("TZNAME:CET"), 10, "TZNAME:MEZ");
-    CHECK(zone_in_new_thread(changed) != first);
+    auto changed = [](const std::string& from, const std::string& to) {
+        std::string text = berlin_vtimezone;
+        return text.replace(text.find(from), from.size(), to);
+    };
+    CHECK(zone_of(changed("BYMONTH=10", "BYMONTH=11")) != first);
+    CHECK(zone_of(changed("TZOFFSETTO:+0100", "TZOFFSETTO:+0000")) != first);
+    CHECK(zone_of(changed("DTSTART:19701025T030000", "DTSTART:19701025T020000")) != first);
+    CHECK(zone_of(changed("TZID:Custom Berlin", "TZID:Custom Berlin\nX-LIC-LOCATION:Europe/Berlin")) != first);
+    // What does not reach the zone's offsets shares it.
+    CHECK(zone_of(changed("TZNAME:CET", "TZNAME:MEZ")) == first);
+    CHECK(zone_of(changed("TZID:Custom Berlin", "TZID:Custom Berlin\nLAST-MODIFIED:20240101T000000Z")) == first);
 }
 
 TEST_CASE("threads expanding through one shared zone at once all get its DST right", "[instances]") {
