@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <map>
 #include <memory>
 
+#include "store/per_database_file.hpp"
 #include "store/schema.hpp"
 
 namespace caldav::store {
@@ -160,21 +160,8 @@ void configure_sqlite() {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-namespace {
-
-// One writers' mutex per database file for the whole process (connections are per thread).
-std::mutex& writers_for(const std::string& path) {
-    static std::mutex registry_guard;
-    static std::map<std::string, std::unique_ptr<std::mutex>> registry;
-    std::lock_guard<std::mutex> lock(registry_guard);
-    auto& entry = registry[path];
-    if (!entry) entry = std::make_unique<std::mutex>();
-    return *entry;
-}
-
-}  // namespace
-
-Database::Database(const std::string& path) : path_(path), writers_(&writers_for(path)) {
+// One writers' mutex per database file for the whole process (connections are per request).
+Database::Database(const std::string& path) : path_(path), writers_(&per_database_file<std::mutex>(path)) {
     int rc = sqlite3_open_v2(path.c_str(), &handle_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) {

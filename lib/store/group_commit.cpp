@@ -3,13 +3,12 @@
 
 #include <condition_variable>
 #include <exception>
-#include <map>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/per_database_file.hpp"
 #include "store/store.hpp"
 
 namespace caldav::store {
@@ -29,15 +28,6 @@ struct Group {
     std::vector<Job*> waiting;
     bool leading = false;
 };
-
-Group& group_for(const std::string& path) {
-    static std::mutex registry_guard;
-    static std::map<std::string, std::unique_ptr<Group>> registry;
-    std::lock_guard<std::mutex> lock(registry_guard);
-    auto& entry = registry[path];
-    if (!entry) entry = std::make_unique<Group>();
-    return *entry;
-}
 
 // One transaction for the whole batch, one savepoint per write.
 void run_batch(Store& store, const std::vector<Job*>& batch) {
@@ -68,7 +58,7 @@ void write_in_group(Store& store, const std::function<void(Store&)>& write) {
         write(store);
         return;
     }
-    Group& group = group_for(db.path());
+    Group& group = per_database_file<Group>(db.path());
     Job mine{&write, nullptr, false};
     std::unique_lock<std::mutex> lock(group.mutex);
     group.waiting.push_back(&mine);

@@ -1,7 +1,6 @@
 // StorePool: connections lent per request, LIFO, the extra ones closed after a while unused.
 #include "store/pool.hpp"
-
-#include <map>
+#include "store/per_database_file.hpp"
 
 namespace caldav::store {
 
@@ -13,12 +12,7 @@ StorePool::StorePool(std::string database_path, std::chrono::milliseconds idle_l
     : path_(std::move(database_path)), idle_limit_(idle_limit), keep_(keep) {}
 
 StorePool& StorePool::for_database(const std::string& database_path) {
-    static std::mutex registry_guard;
-    static std::map<std::string, std::unique_ptr<StorePool>> registry;
-    std::lock_guard<std::mutex> lock(registry_guard);
-    auto& entry = registry[database_path];
-    if (!entry) entry = std::make_unique<StorePool>(database_path);
-    return *entry;
+    return per_database_file<StorePool>(database_path);
 }
 
 StorePool::Lease StorePool::acquire() {
