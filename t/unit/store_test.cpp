@@ -2,6 +2,8 @@
 // tokens, and concurrent writers.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -152,6 +154,22 @@ TEST_CASE("a write that fails leaves nothing behind", "[store][transactions]") {
         CHECK_FALSE(store.lookup("calendars/alice/folder").exists());
         CHECK(store.lookup("calendars/alice/default").sync_token == token);
     }
+}
+
+TEST_CASE("the write-ahead log is checkpointed and restarted: it stays bounded however much is written",
+          "[store][transactions]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    const std::string body(3000, 'x');  // most of a page per row, as a real event
+    std::uintmax_t largest = 0;
+    for (int i = 0; i < 6000; ++i) {
+        store.put("calendars/alice/default/e" + std::to_string(i) + ".ics", "text/calendar", body);
+        if (i % 500 == 499) largest = std::max(largest, std::filesystem::file_size(temp.path() + "-wal"));
+    }
+    // 8000 frames of 4 KB restart the log, and journal_size_limit cuts it back to 32 MB.
+    CHECK(largest > 0);
+    CHECK(largest <= std::uintmax_t{40} << 20);
 }
 
 TEST_CASE("a read transaction answers from one snapshot until it ends", "[store][transactions]") {
