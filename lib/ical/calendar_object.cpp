@@ -42,6 +42,11 @@ Validation failure(Precondition precondition, std::string message) {
     return validation;
 }
 
+// Where an error is, for its message: the first physical line of the logical line.
+std::string where(std::size_t number) {
+    return "line " + std::to_string(number);
+}
+
 // The BEGIN/END nesting of the logical lines fed to it, one at a time. Allocates only for BEGIN
 // and END lines and for errors: this runs on every line of every PUT.
 class StructureCheck {
@@ -49,33 +54,32 @@ public:
     explicit StructureCheck(std::vector<std::string>& top_level) : top_level_(top_level) {}
 
     Validation line(std::string_view line, std::size_t number) {
-        auto where = [number] { return "line " + std::to_string(number); };
         if (line.find_first_not_of(" \t") == std::string_view::npos) return {};  // blank lines are forgiven
         if (finished_)
             return failure(Precondition::valid_calendar_object_resource,
-                           where() + ": content after END:VCALENDAR (one VCALENDAR per resource)");
+                           where(number) + ": content after END:VCALENDAR (one VCALENDAR per resource)");
         std::size_t name_end = line.find_first_of(";:");
         if (name_end == std::string_view::npos || name_end == 0)
             return failure(Precondition::valid_calendar_data,
-                           where() + ": not a content line: " + std::string(line.substr(0, 60)));
+                           where(number) + ": not a content line: " + std::string(line.substr(0, 60)));
         std::string_view name = line.substr(0, name_end);
         for (char c : name)
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
                 return failure(Precondition::valid_calendar_data,
-                               where() + ": bad property name: " + upper(name).substr(0, 60));
+                               where(number) + ": bad property name: " + upper(name).substr(0, 60));
         if (line.find(':', name_end) == std::string_view::npos)
-            return failure(Precondition::valid_calendar_data, where() + ": content line without ':'");
+            return failure(Precondition::valid_calendar_data, where(number) + ": content line without ':'");
         bool begins = equal_ascii_nocase(name, "BEGIN");
         if (!begins && !equal_ascii_nocase(name, "END")) {
             if (stack_.empty())
                 return failure(Precondition::valid_calendar_data,
-                               where() + ": " + upper(name) + " outside BEGIN:VCALENDAR");
+                               where(number) + ": " + upper(name) + " outside BEGIN:VCALENDAR");
             return {};
         }
         std::string value = upper(trimmed_value(line));
         if (value.empty())
-            return failure(Precondition::valid_calendar_data, where() + ": " + upper(name) + " without a name");
-        return begins ? begin(std::move(value), where) : end(value, where);
+            return failure(Precondition::valid_calendar_data, where(number) + ": " + upper(name) + " without a name");
+        return begins ? begin(std::move(value), number) : end(value, number);
     }
 
     Validation at_end() const {
@@ -85,20 +89,19 @@ public:
     }
 
 private:
-    template <typename Where>
-    Validation begin(std::string value, const Where& where) {
+    Validation begin(std::string value, std::size_t number) {
         if (stack_.empty() && value != "VCALENDAR")
-            return failure(Precondition::valid_calendar_data, where() + ": the first component must be VCALENDAR");
+            return failure(Precondition::valid_calendar_data,
+                           where(number) + ": the first component must be VCALENDAR");
         if (stack_.size() == 1) top_level_.push_back(value);
         stack_.push_back(std::move(value));
         return {};
     }
 
-    template <typename Where>
-    Validation end(const std::string& value, const Where& where) {
+    Validation end(const std::string& value, std::size_t number) {
         if (stack_.empty() || stack_.back() != value)
             return failure(Precondition::valid_calendar_data,
-                           where() + ": END:" + value + " does not close " +
+                           where(number) + ": END:" + value + " does not close " +
                                (stack_.empty() ? std::string("anything") : "BEGIN:" + stack_.back()));
         stack_.pop_back();
         if (stack_.empty()) finished_ = true;
