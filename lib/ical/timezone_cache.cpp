@@ -2,11 +2,11 @@
 // so that two objects with the same definition share one expansion and a changed definition never
 // reuses an old one.
 #include "ical/timezone_cache.hpp"
+#include "ical/content_lines.hpp"
 
 #include <charconv>
 #include <cstddef>
 #include <cstring>
-#include <strings.h>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,8 +65,14 @@ public:
         number(rule.count);
         number(rule.interval);
         number(rule.week_start);
-        list(rule.by_second), list(rule.by_minute), list(rule.by_hour), list(rule.by_day);
-        list(rule.by_month_day), list(rule.by_year_day), list(rule.by_week_no), list(rule.by_month);
+        list(rule.by_second);
+        list(rule.by_minute);
+        list(rule.by_hour);
+        list(rule.by_day);
+        list(rule.by_month_day);
+        list(rule.by_year_day);
+        list(rule.by_week_no);
+        list(rule.by_month);
         list(rule.by_set_pos);
         text(rule.rscale);
         number(rule.skip);
@@ -92,24 +98,31 @@ void write_observance(KeyWriter& key, icalcomponent* observance) {
         icalproperty_kind kind = icalproperty_isa(property);
         switch (kind) {
             case ICAL_DTSTART_PROPERTY:
-                key.number(kind), key.time(icalproperty_get_dtstart(property));
+                key.number(kind);
+                key.time(icalproperty_get_dtstart(property));
                 key.text(tzid_parameter(property));
                 break;
             case ICAL_TZOFFSETFROM_PROPERTY:
-                key.number(kind), key.number(icalproperty_get_tzoffsetfrom(property));
+                key.number(kind);
+                key.number(icalproperty_get_tzoffsetfrom(property));
                 break;
             case ICAL_TZOFFSETTO_PROPERTY:
-                key.number(kind), key.number(icalproperty_get_tzoffsetto(property));
+                key.number(kind);
+                key.number(icalproperty_get_tzoffsetto(property));
                 break;
             case ICAL_RDATE_PROPERTY: {
                 icaldatetimeperiodtype rdate = icalproperty_get_rdate(property);
-                key.number(kind), key.time(rdate.time), key.time(rdate.period.start), key.time(rdate.period.end);
+                key.number(kind);
+                key.time(rdate.time);
+                key.time(rdate.period.start);
+                key.time(rdate.period.end);
                 key.duration(rdate.period.duration);
                 key.text(tzid_parameter(property));
                 break;
             }
             case ICAL_RRULE_PROPERTY:
-                key.number(kind), key.rule(icalproperty_get_rrule(property));
+                key.number(kind);
+                key.rule(icalproperty_get_rrule(property));
                 break;
             default:
                 break;  // TZNAME, COMMENT, X-: not part of the zone's offsets
@@ -130,7 +143,7 @@ std::string zone_key(icalcomponent* vtimezone) {
     for (icalproperty* x = icalcomponent_get_first_property(vtimezone, ICAL_X_PROPERTY); x != nullptr;
          x = icalcomponent_get_next_property(vtimezone, ICAL_X_PROPERTY)) {
         const char* name = icalproperty_get_x_name(x);
-        if (name != nullptr && strcasecmp(name, "X-LIC-LOCATION") == 0) key.text(icalproperty_get_x(x));
+        if (name != nullptr && equal_ascii_nocase(name, "X-LIC-LOCATION")) key.text(icalproperty_get_x(x));
     }
     for (icalcomponent* observance = icalcomponent_get_first_component(vtimezone, ICAL_ANY_COMPONENT);
          observance != nullptr; observance = icalcomponent_get_next_component(vtimezone, ICAL_ANY_COMPONENT))
