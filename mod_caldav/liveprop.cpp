@@ -343,12 +343,11 @@ dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_i
     long ns = dav_get_liveprop_info(propid, &group, &info);
     apr_pool_t* pool = resource->pool;
     const char* xml = nullptr;
-    const char* tag = apr_psprintf(pool, "lp%ld:%s", ns, info->name);
-    if (what == DAV_PROP_INSERT_VALUE) {
+    if (what == DAV_PROP_INSERT_VALUE || what == DAV_PROP_INSERT_NAME) {
+        const char* tag = apr_psprintf(pool, "lp%ld:%s", ns, info->name);
         // Not apr_psprintf: it copies a %s a byte at a time, and `value` may be a whole calendar.
-        xml = apr_pstrcat(pool, "<", tag, ">", value, "</", tag, ">" DEBUG_CR, nullptr);
-    } else if (what == DAV_PROP_INSERT_NAME) {
-        xml = apr_pstrcat(pool, "<", tag, "/>" DEBUG_CR, nullptr);
+        xml = what == DAV_PROP_INSERT_VALUE ? apr_pstrcat(pool, "<", tag, ">", value, "</", tag, ">" DEBUG_CR, nullptr)
+                                            : apr_pstrcat(pool, "<", tag, "/>" DEBUG_CR, nullptr);
     } else {
         xml = apr_psprintf(pool, "<D:supported-live-property D:name=\"%s\" D:namespace=\"%s\"/>" DEBUG_CR, info->name,
                            namespace_uris[info->ns]);
