@@ -4,16 +4,19 @@ servers must give for it (one-week calendar-query per data size, addressbook-que
 
 Usage: generate.py OUTDIR --events N --cards N --new N --sizes 1000,10000 [--seed 1]
 Writes OUTDIR/events/<uid>.ics (the calendar, in load order), OUTDIR/new/<uid>.ics (fresh events
-for the PUT scenarios, dated 2035 so they never fall into the query window), OUTDIR/cards/<uid>.vcf
+for the PUT scenarios, dated after the query window but within the next five years, where servers
+index them as they would a client's new event), OUTDIR/cards/<uid>.vcf
 and OUTDIR/manifest.json. Expected answers are computed here by expanding the recurrences
 ourselves (RFC 5545 §3.3.10 for the few rule shapes we generate), never by asking a server.
 """
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import random
+import uuid
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -249,8 +252,16 @@ def render(ev, stamp):
     return "\r\n".join(fold(line) for line in out) + "\r\n"
 
 
+def client_uid(prefix, i):
+    """A UID (and resource name) shaped like a client's: a random-looking UUID, so that servers'
+    name and UID indexes see the scattered inserts real clients cause, not appends in order. Derived
+    from the index, so the data set stays the same from run to run; the prefix stays greppable."""
+    digest = hashlib.sha256(f"{prefix}-{i}".encode()).digest()
+    return f"{prefix}-{uuid.UUID(bytes=digest[:16])}"
+
+
 def make_event(rng, i, prefix, base):
-    uid = f"{prefix}-{i:06d}"
+    uid = client_uid(prefix, i)
     r = rng.random()
     if r < 0.03:
         return todo(rng, uid, base)
@@ -322,10 +333,13 @@ def main():
             for n, window in scaled.items():
                 if i < n and any(overlaps(s, e, window) for s, e in ev.instances):
                     scaled_matching[n].append(ev.uid)
-    # Events for the PUT scenarios and the mixed profile: nine years ahead, outside WINDOW.
+    # Events for the PUT scenarios and the mixed profile: centred three years ahead, so from half
+    # a year after WINDOW to five and a half years ahead. They are indexed like a client's new
+    # events (a server that expands recurrences up to some horizon does so here), and never
+    # change the answers to the queries, which ask for WINDOW.
     new = []
     for i in range(args.new):
-        ev = make_event(rng, i, "bench-n", NOW + timedelta(days=9 * 365))
+        ev = make_event(rng, i, "bench-n", NOW + timedelta(days=3 * 365))
         write(os.path.join(args.outdir, "new", ev.uid + ".ics"), render(ev, stamp))
         assert not any(overlaps(s, e) for s, e in ev.instances)
         new.append(ev.uid)
