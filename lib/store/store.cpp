@@ -54,6 +54,20 @@ Node member_from_row(const Statement& row, std::string_view parent_path_text) {
     return node;
 }
 
+// Binds uid, component and indexed_until from `first` on; NULLs for a resource without an index.
+void bind_index_fields(Statement& statement, int first, const ResourceIndex* index) {
+    if (index == nullptr) {
+        for (int column = first; column < first + 3; ++column) statement.bind_null(column);
+        return;
+    }
+    statement.bind(first, index->uid).bind(first + 1, index->component);
+    if (index->indexed_until) {
+        statement.bind(first + 2, *index->indexed_until);
+    } else {
+        statement.bind_null(first + 2);
+    }
+}
+
 }  // namespace
 
 Store::Store(const std::string& database_path) : db_(database_path) {}
@@ -259,15 +273,16 @@ void Store::write_index(std::int64_t resource_id, std::int64_t collection_id, co
     // The occurrence rows repeat the name and ETag (schema version 5): read them back here.
     auto fields = db_.prepare(
         "UPDATE resources SET uid = ?2, component = ?3, indexed_until = ?4 WHERE id = ?1 RETURNING name, etag");
-    fields.bind(1, resource_id).bind(2, index.uid).bind(3, index.component);
-    if (index.indexed_until) {
-        fields.bind(4, *index.indexed_until);
-    } else {
-        fields.bind_null(4);
-    }
+    fields.bind(1, resource_id);
+    bind_index_fields(fields, 2, &index);
     if (!fields.step()) throw Error(ErrorKind::conflict, "no such resource to index");
     const std::string name = fields.text(0), etag = fields.text(1);
     fields.run();
+    write_index_rows(resource_id, collection_id, name, etag, index, fresh);
+}
+
+void Store::write_index_rows(std::int64_t resource_id, std::int64_t collection_id, std::string_view name,
+                             std::string_view etag, const ResourceIndex& index, bool fresh) {
     if (!fresh) {  // a row inserted in this transaction has no index rows yet
         auto clear = db_.prepare("DELETE FROM instances WHERE resource_id = ?1");
         clear.bind(1, resource_id).run();
@@ -392,20 +407,28 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     if (condition != nullptr) check_condition(*condition, existing);
     std::int64_t quota = condition != nullptr ? condition->quota_bytes : 0;
     std::int64_t used_before = quota > 0 ? used_bytes(parent.owner) : 0;
+    // The index columns go into the row's one write: an UPDATE after the INSERT rewrote the row
+    // (body included) and moved its UID index entry a second time.
+    std::int64_t id = existing.id;
     if (existing.exists()) {
         auto update = db_.prepare(
-            "UPDATE resources SET etag = ?2, content_type = ?3, body = ?4, size = ?5, modified = ?6 WHERE id = ?1");
+            "UPDATE resources SET etag = ?2, content_type = ?3, body = ?4, size = ?5, modified = ?6, uid = ?7, "
+            "component = ?8, indexed_until = ?9 WHERE id = ?1");
         update.bind(1, existing.id).bind(2, etag).bind(3, content_type).bind_blob(4, bytes);
-        update.bind(5, static_cast<std::int64_t>(bytes.size())).bind(6, now).run();
+        update.bind(5, static_cast<std::int64_t>(bytes.size())).bind(6, now);
+        bind_index_fields(update, 7, index);
+        update.run();
     } else {
         auto insert = db_.prepare(
-            "INSERT INTO resources (collection_id, name, etag, content_type, body, size, created, modified) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+            "INSERT INTO resources (collection_id, name, etag, content_type, body, size, created, modified, uid, "
+            "component, indexed_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)");
         insert.bind(1, parent.id).bind(2, name).bind(3, etag).bind(4, content_type).bind_blob(5, bytes);
-        insert.bind(6, static_cast<std::int64_t>(bytes.size())).bind(7, now).run();
+        insert.bind(6, static_cast<std::int64_t>(bytes.size())).bind(7, now);
+        bind_index_fields(insert, 8, index);
+        insert.run();
+        id = db_.last_insert_id();
     }
-    if (index != nullptr)
-        write_index(existing.exists() ? existing.id : db_.last_insert_id(), parent.id, *index, !existing.exists());
+    if (index != nullptr) write_index_rows(id, parent.id, name, etag, *index, !existing.exists());
     record_change(parent.id, name, false);
     check_quota(parent.owner, used_before, quota);
     transaction.commit();

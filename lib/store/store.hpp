@@ -168,6 +168,9 @@ private:
     void record_change(std::int64_t collection_id, std::string_view name, bool deleted);
     // Replaces the resource's index rows; `fresh`: the resource was inserted in this transaction.
     void write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index, bool fresh);
+    // The occurrence and card rows alone, for a row whose index columns are already written.
+    void write_index_rows(std::int64_t resource_id, std::int64_t collection_id, std::string_view name,
+                          std::string_view etag, const ResourceIndex& index, bool fresh);
     void check_uid(std::int64_t collection_id, std::string_view uid, std::string_view name);
     void touch(std::int64_t collection_id, std::int64_t now);
     void check_quota(std::string_view owner, std::int64_t used_before, std::int64_t quota_bytes);
