@@ -1,8 +1,10 @@
 // Recurrence expansion into the time-range index (RFC 4791 §9.9 per component, RFC 5545 §3.8.5 for
 // RRULE/RDATE/EXDATE, §3.8.4.4 for RECURRENCE-ID and RANGE=THISANDFUTURE), with libical.
 #include "ical/instances.hpp"
+#include "ical/civil_date.hpp"
 #include "ical/component_ptr.hpp"
 #include "ical/parse.hpp"
+#include "ical/simple_recurrence.hpp"
 #include "ical/temporaries.hpp"
 #include "ical/content_lines.hpp"
 #include "ical/timezone_cache.hpp"
@@ -25,8 +27,6 @@ namespace caldav::ical {
 
 namespace {
 
-constexpr std::int64_t day_seconds = 86400;
-
 // Work done by libical inside icalrecur_iterator_next is proportional to the time it skips counted
 // in units of the rule's frequency; stop a series (and report it truncated) beyond this many units.
 constexpr std::int64_t max_frequency_units = 200000;
@@ -40,22 +40,6 @@ std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
     std::int64_t sum;
     if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
     return sum;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (the usual era-based civil calendar formula).
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
-    year -= month <= 2;
-    const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-    const unsigned year_of_era = static_cast<unsigned>(year - era * 400);
-    const unsigned day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
-}
-
-std::int64_t epoch_of_fields(const icaltimetype& time) {
-    return days_from_civil(time.year, static_cast<unsigned>(time.month), static_cast<unsigned>(time.day)) *
-               day_seconds +
-           std::int64_t{time.hour} * 3600 + std::int64_t{time.minute} * 60 + time.second;
 }
 
 std::string trimmed(std::string_view text) {
@@ -623,9 +607,15 @@ private:
         }
         icaltimetype start = series_start;
         if (series_zone != nullptr && !start.is_date) start = icaltime_set_timezone(&start, series_zone);
-        IteratorPtr iterator(icalrecur_iterator_new(rule, start));
-        note_thread_temporaries();
-        if (!iterator) return;  // a rule that never occurs (libical checks e.g. February 30th)
+        // Rules that step by days or months by arithmetic, the others with libical's iterator.
+        std::optional<SimpleRecurrence> simple = SimpleRecurrence::of(rule, start);
+        IteratorPtr iterator;
+        if (!simple) {
+            iterator.reset(icalrecur_iterator_new(rule, start));
+            note_thread_temporaries();
+            if (!iterator) return;  // a rule that never occurs (libical checks e.g. February 30th)
+        }
+        auto next_occurrence = [&] { return simple ? simple->next() : icalrecur_iterator_next(iterator.get()); };
         // Skip ahead to the window when the rule allows it (libical refuses with COUNT).
         std::int64_t previous = first_utc, units = 0;
         // Skip to a little before the window (enough for a DST change; more for daily and longer rules).
@@ -637,12 +627,13 @@ private:
             skip_to < std::int64_t{253402300799}) {
             icaltimetype at = clock_.local(skip_to, series_zone, start.is_date != 0);
             if (series_zone != nullptr && !at.is_date) at = icaltime_set_timezone(&at, series_zone);
-            if (icalrecur_iterator_set_start(iterator.get(), at)) previous = skip_to;
+            if (simple ? simple->set_start(at) : icalrecur_iterator_set_start(iterator.get(), at) != 0)
+                previous = skip_to;
         }
         const std::int64_t unit = unit_seconds(rule.freq) * std::max<std::int64_t>(rule.interval, 1);
         std::size_t in_window = 0;
         for (;;) {
-            icaltimetype next = icalrecur_iterator_next(iterator.get());
+            icaltimetype next = next_occurrence();
             if (icaltime_is_null_time(next)) return;  // the rule has ended
             std::int64_t utc = clock_.utc(next, next.is_date ? nullptr : series_zone);
             units += std::max<std::int64_t>((utc - previous) / unit, 1);  // libical steps by unit × INTERVAL
