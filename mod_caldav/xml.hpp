@@ -51,38 +51,40 @@ inline std::string text_of(const apr_xml_elem* element) {
 // written as &#13;, since XML parsers turn a literal CR LF into LF (XML 1.0 §2.11) and calendar
 // and vCard data must keep their CRLF.
 inline const char* exact_xml_text(apr_pool_t* pool, std::string_view bytes) {
-    // Two passes straight into the pool: REPORT answers carry whole calendars through here.
-    auto escape_of = [](char c) -> std::string_view {
-        switch (c) {
-            case '&':
-                return "&amp;";
-            case '<':
-                return "&lt;";
-            case '>':
-                return "&gt;";
-            case '\r':
-                return "&#13;";
-            default:
-                return {};
-        }
+    // REPORT answers carry whole calendars through here: the bytes to escape are found with memchr,
+    // one per kind (CR ends every line, the others are rare), not by a test of every byte, which
+    // was a third of a 100-href multiget. Two passes straight into the pool.
+    static constexpr char special[] = {'\r', '&', '<', '>'};
+    static constexpr std::string_view escape[] = {"&#13;", "&amp;", "&lt;", "&gt;"};
+    const char* const end = bytes.data() + bytes.size();
+    auto next_of = [end](const char* from, char c) {
+        const void* found = std::memchr(from, c, static_cast<std::size_t>(end - from));
+        return found != nullptr ? static_cast<const char*>(found) : end;
     };
     std::size_t size = bytes.size();
-    for (char c : bytes) size += escape_of(c).empty() ? 0 : escape_of(c).size() - 1;
-    char* out = static_cast<char*>(apr_palloc(pool, size + 1));
-    char* at = out;
-    std::size_t run = 0;  // start of the bytes not yet copied
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        std::string_view escape = escape_of(bytes[i]);
-        if (escape.empty()) continue;
-        std::memcpy(at, bytes.data() + run, i - run);
-        at += i - run;
-        std::memcpy(at, escape.data(), escape.size());
-        at += escape.size();
-        run = i + 1;
+    const char* next[4];
+    for (int kind = 0; kind < 4; ++kind) {
+        next[kind] = next_of(bytes.data(), special[kind]);
+        for (const char* at = next[kind]; at != end; at = next_of(at + 1, special[kind]))
+            size += escape[kind].size() - 1;
     }
-    std::memcpy(at, bytes.data() + run, bytes.size() - run);
-    at += bytes.size() - run;
-    *at = '\0';
+    char* out = static_cast<char*>(apr_palloc(pool, size + 1));
+    char* to = out;
+    const char* from = bytes.data();
+    for (;;) {
+        int kind = 0;
+        for (int other = 1; other < 4; ++other)
+            if (next[other] < next[kind]) kind = other;
+        const char* at = next[kind];
+        std::memcpy(to, from, static_cast<std::size_t>(at - from));
+        to += at - from;
+        if (at == end) break;
+        std::memcpy(to, escape[kind].data(), escape[kind].size());
+        to += escape[kind].size();
+        from = at + 1;
+        next[kind] = next_of(from, special[kind]);
+    }
+    *to = '\0';
     return out;
 }
 
