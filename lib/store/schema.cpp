@@ -201,7 +201,15 @@ CREATE INDEX instances_longer_than_a_week ON instances(collection_id, start, end
     WHERE end - start > 604800;
 )sql";
 
-const char* const migrations[] = {version_1, version_2, version_3, version_4, version_5};
+// Version 6: occurrences of more than four hours get their own index as well, so the common ones (at
+// most four hours) are read from four hours before the window instead of a day. At 100k events a
+// query whose answer is 54 events read the day before its window too, some 240 rows.
+const char* const version_6 = R"sql(
+CREATE INDEX instances_longer_than_four_hours ON instances(collection_id, start, end, resource_id, name, etag, component)
+    WHERE end - start > 14400;
+)sql";
+
+const char* const migrations[] = {version_1, version_2, version_3, version_4, version_5, version_6};
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
 
 int user_version(Database& db) {

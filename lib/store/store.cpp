@@ -307,18 +307,20 @@ void Store::write_index_rows(std::int64_t resource_id, std::int64_t collection_i
 
 std::vector<IndexedMember> Store::overlapping(const Node& collection, std::int64_t from, std::int64_t to) {
     // RFC 4791 §9.9: an occurrence overlaps when it starts before the end and ends after the
-    // start; a zero-length one when it lies in [from, to). One that overlaps and lasts at most a
-    // day starts after from - 1 day, at most a week after from - 1 week: each length class is read
-    // from its own index (schema versions 4 and 5) over the window plus its longest length, and
-    // only the rare ones over a week from the beginning of time. The first branch, series indexed
-    // only up to before `to`, comes first in UNION ALL's order, so that a member it names is kept as
-    // not complete when its rows come again from the others. One statement: one snapshot.
+    // start; a zero-length one when it lies in [from, to). One that overlaps and lasts at most four
+    // hours starts after from - 4 hours, at most a day after from - 1 day, at most a week after
+    // from - 1 week: each length class is read from its own index (schema versions 4 to 6) over the
+    // window plus its longest length, and only the rare ones over a week from the beginning of time. The first branch,
+    // series indexed only up to before `to`, comes first in UNION ALL's order, so that a member it names is kept as not
+    // complete when its rows come again from the others. One statement: one snapshot.
     auto rows = db_.prepare(
         "SELECT id, name, etag, coalesce(component, ''), 0 FROM resources "
         "  WHERE collection_id = ?1 AND indexed_until IS NOT NULL AND indexed_until < ?3 "
         "UNION ALL SELECT resource_id, name, etag, component, 1 FROM instances "
-        "  WHERE collection_id = ?1 AND start >= ?2 - 86400 AND start < ?3 "
+        "  WHERE collection_id = ?1 AND start >= ?2 - 14400 AND start < ?3 "
         "    AND (end > ?2 OR (end = start AND start >= ?2)) "
+        "UNION ALL SELECT resource_id, name, etag, component, 1 FROM instances "
+        "  WHERE collection_id = ?1 AND end - start > 14400 AND start >= ?2 - 86400 AND start < ?3 AND end > ?2 "
         "UNION ALL SELECT resource_id, name, etag, component, 1 FROM instances "
         "  WHERE collection_id = ?1 AND end - start > 86400 AND start >= ?2 - 604800 AND start < ?3 AND end > ?2 "
         "UNION ALL SELECT resource_id, name, etag, component, 1 FROM instances "

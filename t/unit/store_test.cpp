@@ -431,10 +431,11 @@ TEST_CASE("RFC 4791 §9.9: overlapping() finds exactly the occurrences a brute f
     store.provision("alice");
     const std::int64_t day = 86400;
     const std::int64_t base = 1767225600;  // 2026-01-01T00:00:00Z
-    // Durations around the one-day and one-week splits of the index (schema version 4), zero-length ones, a
-    // year-long one, and a weekly series; starts spread over ten weeks.
-    const std::vector<std::int64_t> durations = {0,       3600,    day - 1,     day,     day + 1,  2 * day,
-                                                 6 * day, 7 * day, 7 * day + 1, 8 * day, 400 * day};
+    // Durations around the four-hour, one-day and one-week splits of the index (schema versions 4 and 6),
+    // zero-length ones, a year-long one, and a weekly series; starts spread over ten weeks.
+    const std::vector<std::int64_t> durations = {0,        3600,    4 * 3600 - 1, 4 * 3600, 4 * 3600 + 1,
+                                                 5 * 3600, day - 1, day,          day + 1,  2 * day,
+                                                 6 * day,  7 * day, 7 * day + 1,  8 * day,  400 * day};
     std::vector<std::pair<std::string, Occurrence>> all;
     int n = 0;
     for (std::int64_t duration : durations) {
@@ -457,8 +458,9 @@ TEST_CASE("RFC 4791 §9.9: overlapping() finds exactly the occurrences a brute f
     for (const Occurrence& occurrence : weekly.occurrences) all.emplace_back("weekly.ics", occurrence);
 
     Node calendar = store.lookup("calendars/alice/default");
-    for (std::int64_t from = base - 10 * day; from < base + 80 * day; from += day / 2 + 1234) {
-        for (std::int64_t length : {std::int64_t{1}, 3600 * std::int64_t{5}, day, 7 * day, 30 * day}) {
+    for (std::int64_t from = base - 10 * day; from < base + 80 * day; from += 3 * 3600 + 1234) {
+        for (std::int64_t length :
+             {std::int64_t{1}, 3600 * std::int64_t{2}, 3600 * std::int64_t{5}, day, 7 * day, 30 * day}) {
             std::int64_t to = from + length;
             std::set<std::string> expected;
             for (const auto& [name, occurrence] : all) {
