@@ -1,6 +1,7 @@
 // RFC 4791 §4.1 and §5.3.2: is a PUT body one calendar object resource? A line scan checks the
 // structure libical forgives (END names, garbage lines, what follows END:VCALENDAR); libical parses
-// a copy and flags bad values; the rules on components, UIDs and RECURRENCE-IDs are checked here.
+// the lines the server uses and flags bad values; the rules on components, UIDs and RECURRENCE-IDs
+// are checked here.
 #include "ical/calendar_object.hpp"
 
 #include "ical/instances.hpp"
@@ -33,6 +34,20 @@ std::string_view trimmed_value(std::string_view line) {
     if (begin == std::string_view::npos) return {};
     std::size_t end = line.find_last_not_of(" \t");
     return line.substr(begin, end + 1 - begin);
+}
+
+// A logical line without its folds (CRLF or LF followed by a space or tab).
+std::string unfold(std::string_view logical) {
+    std::string text;
+    for (std::size_t at = 0; at < logical.size(); ++at) {
+        if (logical[at] == '\r' && at + 1 < logical.size() && logical[at + 1] == '\n') continue;
+        if (logical[at] == '\n' && at + 1 < logical.size() && (logical[at + 1] == ' ' || logical[at + 1] == '\t')) {
+            ++at;
+            continue;
+        }
+        text += logical[at];
+    }
+    return text;
 }
 
 Validation failure(Precondition precondition, std::string message) {
@@ -162,7 +177,7 @@ bool value_matters(std::string_view property) {
                                         "TRIGGER",   "REPEAT",  "FREEBUSY", "TZOFFSETFROM",  "TZOFFSETTO",
                                         "COMPLETED", "CREATED", "DTSTAMP",  "LAST-MODIFIED", "TZID"};
     for (const char* name : names)
-        if (property == name) return true;
+        if (equal_ascii_nocase(property, name)) return true;
     return false;
 }
 
@@ -318,6 +333,49 @@ static std::string encoding_problem(std::string_view bytes) {
     return {};
 }
 
+namespace detail {
+
+std::string lines_that_matter(std::string_view bytes) {
+    if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);  // UTF-8 BOM
+    auto next_line = [bytes](std::size_t at) {
+        std::size_t end = bytes.find('\n', at);
+        return end == std::string_view::npos ? bytes.size() : end + 1;
+    };
+    std::string kept;
+    kept.reserve(bytes.size() / 2);
+    int timezone_depth = 0;  // inside a VTIMEZONE every line is kept: it defines the zone
+    for (std::size_t at = 0; at < bytes.size();) {
+        // One logical line: a physical line and the folded ones after it (RFC 5545 §3.1).
+        const std::size_t first_end = next_line(at);
+        std::size_t end = first_end;
+        while (end < bytes.size() && (bytes[end] == ' ' || bytes[end] == '\t')) end = next_line(end);
+        const std::string_view logical = bytes.substr(at, end - at);
+        std::string_view text = bytes.substr(at, first_end - at);
+        at = end;
+        std::string unfolded;
+        if (end != first_end) {  // folded: unfold when the name itself is, or for a BEGIN or END's value
+            std::string_view head = text.substr(0, text.find_first_of(";:"));
+            if (head.size() == text.size() || equal_ascii_nocase(head, "BEGIN") || equal_ascii_nocase(head, "END")) {
+                unfolded = unfold(logical);
+                text = unfolded;
+            }
+        }
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+        const std::string_view name = text.substr(0, text.find_first_of(";:"));
+        const bool begins = equal_ascii_nocase(name, "BEGIN");
+        const bool ends = !begins && equal_ascii_nocase(name, "END");
+        const bool timezone = (begins || ends) && equal_ascii_nocase(trimmed_value(text), "VTIMEZONE");
+        if (begins && timezone) ++timezone_depth;
+        if (begins || ends || timezone_depth > 0 || value_matters(name) || equal_ascii_nocase(name, "VERSION") ||
+            equal_ascii_nocase(name, "METHOD"))
+            kept.append(logical);
+        if (ends && timezone && timezone_depth > 0) --timezone_depth;
+    }
+    return kept;
+}
+
+}  // namespace detail
+
 Validation validate_calendar_object(std::string_view bytes, const std::vector<std::string>& components) {
     if (std::string problem = encoding_problem(bytes); !problem.empty())
         return failure(Precondition::valid_calendar_data, problem);
@@ -325,7 +383,9 @@ Validation validate_calendar_object(std::string_view bytes, const std::vector<st
     Validation structure = scan_structure(bytes, top_level);
     if (structure.failed != Precondition::none) return structure;
 
-    ComponentPtr root = parse_ical(bytes);
+    // libical reads only the lines whose values the checks below and the index use; the others are
+    // stored as sent (their syntax the scan checked, and a bad value there is no error anyway).
+    ComponentPtr root = parse_ical(detail::lines_that_matter(bytes));
     if (!root) return failure(Precondition::valid_calendar_data, "libical could not parse the iCalendar data");
     if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
         return failure(Precondition::valid_calendar_object_resource, "not exactly one VCALENDAR");

@@ -43,4 +43,12 @@ struct Validation {
 // TZIDs without a VTIMEZONE when they are well-known IANA names, LF instead of CRLF.
 Validation validate_calendar_object(std::string_view bytes, const std::vector<std::string>& components);
 
+namespace detail {
+// The content lines of `bytes` (folded continuations with them) that validation gives libical:
+// BEGIN and END, VERSION and METHOD, the properties whose values the server uses (times,
+// recurrence, UID, alarms' triggers) and all of every VTIMEZONE. Parsing DESCRIPTION, ATTENDEE and
+// X- properties was most of libical's work on a PUT, for nothing the server reads.
+std::string lines_that_matter(std::string_view bytes);
+}  // namespace detail
+
 }  // namespace caldav::ical

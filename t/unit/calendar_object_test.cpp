@@ -2,8 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include "ical/calendar_object.hpp"
+#include "ical/instances.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 using namespace caldav::ical;
 
@@ -226,4 +229,53 @@ TEST_CASE("RFC 5545 §3.1.4: invalid UTF-8 and control characters are valid-cale
     CHECK(with("truncated \xe2\x82") == Precondition::valid_calendar_data);
     CHECK(with(std::string("bell \x07")) == Precondition::valid_calendar_data);
     CHECK(with(std::string("tab\tis fine")) == Precondition::none);
+}
+
+TEST_CASE("libical is given the lines the server uses, folded ones whole, every VTIMEZONE line", "[calendar_object]") {
+    const std::string bytes =
+        "\xEF\xBB\xBF"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nX-LIC-LOCATION:Europe/Berlin\r\nBEGIN:STANDARD\r\n"
+        "TZNAME:CET\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:19701025T030000\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+        "BEGIN:VEVENT\r\nUID:e1\r\nSUMMARY:Lunch\r\nDESCRIPTION:a long text folded\r\n  over two lines\r\n"
+        "DTST\r\n ART;TZID=Europe/Berlin:20260105T120000\r\nATTENDEE;CN=\"A, B\":mailto:a@example.org\r\n"
+        "X-VENDOR:x\r\nRRULE:FREQ=WEEKLY;\r\n COUNT=3\r\n"
+        "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    CHECK(detail::lines_that_matter(bytes) ==
+          "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+          "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nX-LIC-LOCATION:Europe/Berlin\r\nBEGIN:STANDARD\r\n"
+          "TZNAME:CET\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:19701025T030000\r\n"
+          "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+          "BEGIN:VEVENT\r\nUID:e1\r\nDTST\r\n ART;TZID=Europe/Berlin:20260105T120000\r\nRRULE:FREQ=WEEKLY;\r\n "
+          "COUNT=3\r\n"
+          "BEGIN:VALARM\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+}
+
+TEST_CASE("the parsed lines give the verdicts and the occurrences of the whole text", "[calendar_object]") {
+    const std::string rich = event(
+        "DTSTART;TZID=America/New_York:20260302T090000\nDURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=10\n"
+        "EXDATE;TZID=America/New_York:20260304T090000\nDESCRIPTION:notes \\, with a comma\n"
+        "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION;X-BROKEN=\"unclosed:mailto:bob@example.org\n"
+        "GEO:not a geo\nPRIORITY:high\nX-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC\n");
+    const std::string moved = event(
+        "RECURRENCE-ID;TZID=America/New_York:20260305T090000\nDTSTART;TZID=America/New_York:20260305T140000\n"
+        "DURATION:PT2H\nSUMMARY:moved\n");
+    const std::string bytes = calendar(rich + moved);
+    Validation validation = validate_calendar_object(bytes, {});
+    INFO(validation.message);
+    REQUIRE(validation.failed == Precondition::none);
+    const ExpansionLimits all{-(std::int64_t{1} << 40), std::int64_t{1} << 40, 1000};
+    std::vector<Instance> from_parsed = expand(validation.object, "", all).instances;
+    std::vector<Instance> from_text = expand(bytes, "", all).instances;
+    REQUIRE(from_parsed.size() == 9);
+    REQUIRE(from_text.size() == from_parsed.size());
+    for (std::size_t i = 0; i < from_text.size(); ++i) {
+        CHECK(from_parsed[i].start == from_text[i].start);
+        CHECK(from_parsed[i].end == from_text[i].end);
+    }
+    // A value that matters is still read, and still fatal when libical cannot parse it.
+    CHECK(check(calendar(event("DTSTART:tomorrow\nDESCRIPTION:x\n"))) == Precondition::valid_calendar_data);
+    CHECK(check(calendar(event("DTSTART:20260302T090000Z\nRRULE:FREQ=SOMETIMES\n"))) ==
+          Precondition::valid_calendar_data);
 }
