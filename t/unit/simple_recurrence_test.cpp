@@ -70,6 +70,12 @@ struct Case {
     std::string start;
     icaltimezone* zone;
     std::string rule;
+
+    icaltimetype dtstart() const { return start_in(start, zone); }
+    icalrecurrencetype recurrence() const { return rule_of(rule); }
+    std::string described() const {
+        return start + " " + (zone != nullptr ? icaltimezone_get_location(zone) : "floating") + " " + rule;
+    }
 };
 
 Case random_case(std::mt19937& random) {
@@ -133,18 +139,15 @@ Case random_case(std::mt19937& random) {
 
 TEST_CASE("RFC 5545 §3.3.10: simple rules yield libical's occurrences", "[simple_recurrence]") {
     std::mt19937 random(20261207);
-    int compared = 0;
     for (int i = 0; i < 4000; ++i) {
-        Case c = random_case(random);
-        icaltimetype start = start_in(c.start, c.zone);
-        icalrecurrencetype rule = rule_of(c.rule);
+        const Case c = random_case(random);
+        const icaltimetype start = c.dtstart();
+        const icalrecurrencetype rule = c.recurrence();
         std::optional<SimpleRecurrence> simple = SimpleRecurrence::of(rule, start);
-        INFO(c.start << " " << (c.zone != nullptr ? icaltimezone_get_location(c.zone) : "floating") << " " << c.rule);
+        INFO(c.described());
         REQUIRE(simple);
         CHECK(occurrences([&] { return simple->next(); }, 120) == by_libical(rule, start, 120));
-        ++compared;
     }
-    CHECK(compared == 4000);
 }
 
 // libical 3.0.16 steps in an ICU calendar: the gap's 03:30 becomes the calendar's time of day, and
@@ -189,15 +192,15 @@ TEST_CASE("set_start goes on from the first occurrence at or after its time", "[
     std::mt19937 random(7);
     int checked = 0;
     for (int i = 0; i < 3000; ++i) {
-        Case c = random_case(random);
-        icaltimetype start = start_in(c.start, c.zone);
-        icalrecurrencetype rule = rule_of(c.rule);
+        const Case c = random_case(random);
+        const icaltimetype start = c.dtstart();
+        const icalrecurrencetype rule = c.recurrence();
         std::optional<SimpleRecurrence> whole = SimpleRecurrence::of(rule, start);
         std::optional<SimpleRecurrence> skipped = SimpleRecurrence::of(rule, start);
         REQUIRE(whole);
         icaltimetype from = start;
         icaltime_adjust(&from, std::uniform_int_distribution<int>(-40, 3 * 366)(random), 5, 0, 0);
-        INFO(c.start << " " << c.rule << " from " << fields(from));
+        INFO(c.described() << " from " << fields(from));
         if (rule.count > 0) {
             CHECK_FALSE(skipped->set_start(from));  // as libical: COUNT needs every occurrence counted
             continue;
