@@ -74,7 +74,8 @@ struct Case {
     icaltimetype dtstart() const { return start_in(start, zone); }
     icalrecurrencetype recurrence() const { return rule_of(rule); }
     std::string described() const {
-        return start + " " + (zone != nullptr ? icaltimezone_get_location(zone) : "floating") + " " + rule;
+        const char* name = zone != nullptr ? icaltimezone_get_tzid(zone) : "floating";
+        return start + " " + (name != nullptr ? name : "?") + " " + rule;
     }
 };
 
