@@ -8,6 +8,7 @@
 #include "ical/temporaries.hpp"
 #include "ical/content_lines.hpp"
 #include "ical/timezone_cache.hpp"
+#include "ical/wall_clock.hpp"
 
 #include <libical/ical.h>
 
@@ -139,11 +140,8 @@ public:
             return epoch_of_fields(time);
         }
         icaltimezone* from = zone != nullptr ? zone : floating_;
-        if (from != nullptr && from != icaltimezone_get_utc_timezone()) {
-            time.zone = nullptr;
-            icaltimezone_convert_time(&time, from, icaltimezone_get_utc_timezone());
-        }
-        return epoch_of_fields(time);
+        if (from == nullptr || from == icaltimezone_get_utc_timezone()) return epoch_of_fields(time);
+        return utc_of_wall_clock(time, from);
     }
 
     // The wall-clock time of `utc` in `zone` (nullptr: the floating zone), as a DATE if asked.

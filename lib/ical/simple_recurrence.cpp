@@ -2,6 +2,7 @@
 #include "ical/simple_recurrence.hpp"
 
 #include "ical/civil_date.hpp"
+#include "ical/wall_clock.hpp"
 
 #include <cstdlib>
 
@@ -92,17 +93,12 @@ icaltimetype SimpleRecurrence::candidate(std::int64_t index) const {
 }
 
 // A wall-clock time that a DST change skips is taken with the UTC offset from before the change
-// (RFC 5545 §3.3.5): 02:30 on the day Berlin skips 02:00-03:00 is 03:30. libical reads such a time
-// with some offset, and the offset at the UTC time that gives differs from it only in a gap; the
-// gap's width is their difference, and the time moves forward by it.
+// (RFC 5545 §3.3.5): 02:30 on the day Berlin skips 02:00-03:00 is 03:30, moved forward by the gap.
 icaltimetype SimpleRecurrence::in_gap_moved_forward(icaltimetype time) const {
     auto* zone = const_cast<icaltimezone*>(time.zone);
     if (time.is_date != 0 || zone == nullptr || zone == icaltimezone_get_utc_timezone()) return time;
-    const int offset = icaltimezone_get_utc_offset(zone, &time, nullptr);
-    icaltimetype at_utc = icaltime_from_timet_with_zone(static_cast<time_t>(epoch_of_fields(time) - offset), 0,
-                                                        icaltimezone_get_utc_timezone());
-    const int offset_there = icaltimezone_get_utc_offset_of_utc_time(zone, &at_utc, nullptr);
-    if (offset_there != offset) icaltime_adjust(&time, 0, 0, 0, std::abs(offset_there - offset));
+    const WallClockOffsets offsets = offsets_of(time, zone);
+    if (offsets.in_gap()) icaltime_adjust(&time, 0, 0, 0, std::abs(offsets.read - offsets.in_effect));
     return time;
 }
 

@@ -535,3 +535,25 @@ TEST_CASE("threads expanding through one shared zone at once all get its DST rig
     for (std::thread& thread : threads) thread.join();
     CHECK(mismatches == std::vector<int>(4, 0));
 }
+
+TEST_CASE("RFC 5545 §3.3.5: a time a DST change skips is read with the offset from before the change", "[instances]") {
+    // Berlin skips 02:00-03:00 on 2026-03-29: 02:30 there is 01:30 UTC (03:30 CEST).
+    auto berlin_event = [](const std::string& lines) {
+        return calendar(std::string(berlin_vtimezone) + "BEGIN:VEVENT\nUID:e1\n" + lines + "END:VEVENT\n");
+    };
+    Expansion single =
+        expand(berlin_event("DTSTART;TZID=Custom Berlin:20260329T023000\nDURATION:PT1H\n"), "", everything());
+    REQUIRE(single.instances.size() == 1);
+    CHECK(single.instances[0].start == at(2026, 3, 29, 1, 30));
+    CHECK(single.instances[0].end == at(2026, 3, 29, 2, 30));
+    // In a series, the occurrence on the day of the change; starting there, DTSTART is that occurrence.
+    Expansion daily =
+        expand(berlin_event("DTSTART;TZID=Custom Berlin:20260328T023000\nDURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=3\n"),
+               "", everything());
+    CHECK(starts(daily) ==
+          std::vector<std::int64_t>{at(2026, 3, 28, 1, 30), at(2026, 3, 29, 1, 30), at(2026, 3, 30, 0, 30)});
+    Expansion from_gap =
+        expand(berlin_event("DTSTART;TZID=Custom Berlin:20260329T023000\nDURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=2\n"),
+               "", everything());
+    CHECK(starts(from_gap) == std::vector<std::int64_t>{at(2026, 3, 29, 1, 30), at(2026, 3, 30, 0, 30)});
+}
