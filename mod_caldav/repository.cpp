@@ -206,7 +206,9 @@ dav_error* close_stream(dav_stream* stream, int commit) {
                                &condition);
         });
         resource->info->parent = nullptr;  // its sync token moved
-        reload(resource);
+        resource->exists = 1;              // what a lookup would give, without one
+        resource->collection = 0;
+        *resource->info->node = std::move(result.stored);
         // The bytes are stored exactly as sent, so the client may keep this ETag (err_headers_out:
         // mod_dav answers 204 through Apache's error path, which drops headers_out).
         apr_table_setn(r->err_headers_out, "ETag", apr_pstrdup(r->pool, result.etag.c_str()));

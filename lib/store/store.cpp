@@ -434,7 +434,18 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     record_change(parent.id, name, false);
     check_quota(parent.owner, used_before, quota);
     transaction.commit();
-    return {!existing.exists(), etag};
+    Node stored = existing;
+    stored.type = Node::Type::resource;
+    stored.path = std::string(path);
+    stored.id = id;
+    stored.collection_id = parent.id;
+    stored.etag = etag;
+    stored.content_type = std::string(content_type);
+    stored.size = static_cast<std::int64_t>(bytes.size());
+    stored.uid = index != nullptr ? index->uid : std::string();
+    if (!existing.exists()) stored.created = now;
+    stored.modified = now;
+    return {!existing.exists(), etag, std::move(stored)};
 }
 
 void Store::reindex(const Node& resource, const ResourceIndex& index) {

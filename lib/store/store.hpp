@@ -92,6 +92,7 @@ struct IndexedMember {
 struct PutResult {
     bool created;
     std::string etag;
+    Node stored;  // the resource as written: what a lookup of its path now gives
 };
 
 class Store {

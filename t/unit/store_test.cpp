@@ -134,6 +134,30 @@ TEST_CASE("PUT stores the bytes exactly and the ETag follows the bytes", "[store
     CHECK(changed.etag != first.etag);
 }
 
+TEST_CASE("PUT returns the resource as a lookup now gives it", "[store][put]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    auto same_as_lookup = [&](const PutResult& result) {
+        Node found = store.lookup(result.stored.path);
+        CHECK(result.stored.type == found.type);
+        CHECK(result.stored.id == found.id);
+        CHECK(result.stored.collection_id == found.collection_id);
+        CHECK(result.stored.etag == found.etag);
+        CHECK(result.stored.content_type == found.content_type);
+        CHECK(result.stored.size == found.size);
+        CHECK(result.stored.uid == found.uid);
+        CHECK(result.stored.created == found.created);
+        CHECK(result.stored.modified == found.modified);
+        CHECK(result.stored.kind == found.kind);
+        CHECK(result.stored.owner == found.owner);
+    };
+    ResourceIndex index{"uid-1", "VEVENT", {{1767225600, 1767229200}}, std::nullopt, {}};
+    same_as_lookup(store.put("calendars/alice/default/a.ics", "text/calendar", "one", &index));
+    same_as_lookup(store.put("calendars/alice/default/a.ics", "text/calendar; charset=utf-8", "two!", &index));
+    same_as_lookup(store.put("calendars/alice/default/b.txt", "text/plain", "plain"));
+}
+
 TEST_CASE("a write that fails leaves nothing behind", "[store][transactions]") {
     TempDatabase temp;
     Store store(temp.path());
