@@ -8,6 +8,7 @@
 
 #include "store/per_database_file.hpp"
 #include "store/schema.hpp"
+#include "store/wal_vfs.hpp"
 
 namespace caldav::store {
 
@@ -168,7 +169,7 @@ void configure_sqlite() {
 // One writers' mutex per database file for the whole process (connections are per request).
 Database::Database(const std::string& path) : path_(path), writers_(&per_database_file<std::mutex>(path)) {
     int rc = sqlite3_open_v2(path.c_str(), &handle_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+                             wal_vfs_name());
     if (rc != SQLITE_OK) {
         std::string reason =
             open_failure_reason(path, handle_ != nullptr ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc),
