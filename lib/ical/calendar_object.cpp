@@ -7,6 +7,7 @@
 #include "ical/instances.hpp"
 #include "ical/component_ptr.hpp"
 #include "ical/parse.hpp"
+#include "ical/timezone_cache.hpp"
 #include "ical/content_lines.hpp"
 
 #include <libical/ical.h>
@@ -333,18 +334,34 @@ static std::string encoding_problem(std::string_view bytes) {
     return {};
 }
 
+// The VCALENDAR's VTIMEZONEs that libical parsed, remembered by their text (once the whole object
+// is accepted) so that the next objects sending the same text skip parsing it.
+static void remember_zone_texts(icalcomponent* vcalendar, const std::vector<std::string_view>& texts) {
+    std::vector<icalcomponent*> parsed;
+    icalcompiter members = icalcomponent_begin_component(vcalendar, ICAL_VTIMEZONE_COMPONENT);
+    for (icalcomponent* vtimezone; (vtimezone = icalcompiter_deref(&members)) != nullptr; icalcompiter_next(&members))
+        parsed.push_back(vtimezone);
+    if (parsed.size() != texts.size()) return;  // libical dropped one: which text is which is unknown
+    for (std::size_t i = 0; i < texts.size(); ++i) remember_zone_text(texts[i], shared_zone(parsed[i]));
+}
+
 namespace detail {
 
-std::string lines_that_matter(std::string_view bytes) {
+FilteredLines lines_that_matter(std::string_view bytes) {
     if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);  // UTF-8 BOM
     auto next_line = [bytes](std::size_t at) {
         std::size_t end = bytes.find('\n', at);
         return end == std::string_view::npos ? bytes.size() : end + 1;
     };
-    std::string kept;
+    FilteredLines lines;
+    std::string& kept = lines.text;
     kept.reserve(bytes.size() / 2);
-    int timezone_depth = 0;  // inside a VTIMEZONE every line is kept: it defines the zone
+    int depth = 0;                  // components open around the line
+    int timezone_depth = 0;         // inside a VTIMEZONE every line is kept: it defines the zone
+    bool in_calendar_zone = false;  // inside a VTIMEZONE of the VCALENDAR (not one nested deeper)
+    std::size_t zone_start = 0, zone_kept_start = 0;
     for (std::size_t at = 0; at < bytes.size();) {
+        const std::size_t line_start = at;
         // One logical line: a physical line and the folded ones after it (RFC 5545 §3.1).
         const std::size_t first_end = next_line(at);
         std::size_t end = first_end;
@@ -365,13 +382,29 @@ std::string lines_that_matter(std::string_view bytes) {
         const bool begins = equal_ascii_nocase(name, "BEGIN");
         const bool ends = !begins && equal_ascii_nocase(name, "END");
         const bool timezone = (begins || ends) && equal_ascii_nocase(trimmed_value(text), "VTIMEZONE");
-        if (begins && timezone) ++timezone_depth;
+        if (begins && timezone && ++timezone_depth == 1 && depth == 1) {
+            in_calendar_zone = true;
+            zone_start = line_start;
+            zone_kept_start = kept.size();
+        }
+        if (begins) ++depth;
+        if (ends && depth > 0) --depth;
         if (begins || ends || timezone_depth > 0 || value_matters(name) || equal_ascii_nocase(name, "VERSION") ||
             equal_ascii_nocase(name, "METHOD"))
             kept.append(logical);
-        if (ends && timezone && timezone_depth > 0) --timezone_depth;
+        if (!(ends && timezone && timezone_depth > 0)) continue;
+        if (--timezone_depth > 0 || !in_calendar_zone) continue;
+        in_calendar_zone = false;
+        const std::string_view zone_text = bytes.substr(zone_start, at - zone_start);
+        if (icaltimezone* zone = zone_of_text(zone_text)) {
+            kept.resize(zone_kept_start);
+            const char* tzid = icaltimezone_get_tzid(zone);
+            lines.known_zones.push_back({tzid != nullptr ? tzid : "", zone});
+        } else {
+            lines.kept_zones.push_back(zone_text);
+        }
     }
-    return kept;
+    return lines;
 }
 
 }  // namespace detail
@@ -385,7 +418,8 @@ Validation validate_calendar_object(std::string_view bytes, const std::vector<st
 
     // libical reads only the lines whose values the checks below and the index use; the others are
     // stored as sent (their syntax the scan checked, and a bad value there is no error anyway).
-    ComponentPtr root = parse_ical(detail::lines_that_matter(bytes));
+    detail::FilteredLines lines = detail::lines_that_matter(bytes);
+    ComponentPtr root = parse_ical(lines.text);
     if (!root) return failure(Precondition::valid_calendar_data, "libical could not parse the iCalendar data");
     if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
         return failure(Precondition::valid_calendar_object_resource, "not exactly one VCALENDAR");
@@ -452,7 +486,8 @@ Validation validate_calendar_object(std::string_view bytes, const std::vector<st
         if (icalproperty* rid = icalcomponent_get_first_property(component, ICAL_RECURRENCEID_PROPERTY)) {
             std::int64_t at = 0;
             bool is_date = false;
-            std::string key = detail::property_time(vcalendar, rid, "", at, is_date) ? std::to_string(at) : "?";
+            std::string key =
+                detail::property_time(vcalendar, rid, "", at, is_date, &lines.known_zones) ? std::to_string(at) : "?";
             if (!recurrence_ids.insert(key).second)
                 return failure(Precondition::valid_calendar_object_resource,
                                "two components with the same RECURRENCE-ID");
@@ -468,11 +503,13 @@ Validation validate_calendar_object(std::string_view bytes, const std::vector<st
         }
     }
     if (uid.empty()) return failure(Precondition::valid_calendar_object_resource, "no UID");
+    remember_zone_texts(vcalendar, lines.kept_zones);
 
     Validation validation;
     validation.object.uid = uid;
     validation.object.component = type;
     validation.object.parsed = std::shared_ptr<icalcomponent>(root.release(), ComponentDeleter());
+    validation.object.known_zones = std::move(lines.known_zones);
     return validation;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 struct icalcomponent_impl;
+struct _icaltimezone;
 
 namespace caldav::ical {
 
@@ -24,12 +25,21 @@ enum class Precondition {
 // The element name of a precondition, e.g. "valid-calendar-data" (empty for none).
 const char* precondition_name(Precondition precondition);
 
+// A VTIMEZONE of the object that validation did not give libical, because this process had
+// already parsed the same text: its TZID and the zone it defines (shared, lives with the process).
+struct KnownZone {
+    std::string tzid;
+    _icaltimezone* zone;
+};
+using KnownZones = std::vector<KnownZone>;
+
 struct CalendarObject {
     std::string uid;        // the UID shared by all components (a series and its overrides)
     std::string component;  // "VEVENT", "VTODO", "VJOURNAL" or "VFREEBUSY"
     // The VCALENDAR as libical parsed it, so that indexing (ical::expand) does not parse it again:
     // parsing was half of a PUT's cost.
     std::shared_ptr<icalcomponent_impl> parsed;
+    KnownZones known_zones;  // the VTIMEZONEs left out of `parsed`
 };
 
 struct Validation {
@@ -47,8 +57,14 @@ namespace detail {
 // The content lines of `bytes` (folded continuations with them) that validation gives libical:
 // BEGIN and END, VERSION and METHOD, the properties whose values the server uses (times,
 // recurrence, UID, alarms' triggers) and all of every VTIMEZONE. Parsing DESCRIPTION, ATTENDEE and
-// X- properties was most of libical's work on a PUT, for nothing the server reads.
-std::string lines_that_matter(std::string_view bytes);
+// X- properties was most of libical's work on a PUT, for nothing the server reads. A VTIMEZONE of
+// the VCALENDAR whose exact text this process accepted before is left out, and its zone listed.
+struct FilteredLines {
+    std::string text;
+    KnownZones known_zones;
+    std::vector<std::string_view> kept_zones;  // the VCALENDAR's VTIMEZONEs in `text`, in order, as sent
+};
+FilteredLines lines_that_matter(std::string_view bytes);
 }  // namespace detail
 
 }  // namespace caldav::ical

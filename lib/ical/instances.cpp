@@ -114,8 +114,8 @@ icaltimezone* builtin_zone(std::string_view name) {
 // built-in zones; floating times and dates in the default zone (nullptr = UTC).
 class Clock {
 public:
-    Clock(icalcomponent* vcalendar, std::string_view default_timezone)
-        : vcalendar_(vcalendar), floating_(builtin_zone(default_timezone)) {}
+    Clock(icalcomponent* vcalendar, std::string_view default_timezone, const KnownZones* known_zones)
+        : vcalendar_(vcalendar), known_zones_(known_zones), floating_(builtin_zone(default_timezone)) {}
 
     // The zone of a property's value: nullptr when it is floating, a DATE or UTC.
     icaltimezone* zone_of(icalproperty* property) {
@@ -157,6 +157,7 @@ private:
     // The object's own VTIMEZONE (RFC 5545 §3.6.5) through the process-wide cache, else a zone
     // libical knows by that name.
     icaltimezone* resolve(const char* tzid) {
+        if (icaltimezone* known = find_known_zone(tzid)) return known;
         if (icalcomponent* vtimezone = find_vtimezone(tzid)) {
             if (icaltimezone* shared = shared_zone(vtimezone)) return shared;
             icalproperty* id = icalcomponent_get_first_property(vtimezone, ICAL_TZID_PROPERTY);
@@ -183,7 +184,20 @@ private:
         return padded;
     }
 
+    // The same among the VTIMEZONEs validation left out of the parsed object (already resolved).
+    icaltimezone* find_known_zone(const char* tzid) const {
+        if (known_zones_ == nullptr || known_zones_->empty()) return nullptr;
+        std::string wanted = trimmed(tzid);
+        icaltimezone* padded = nullptr;
+        for (const KnownZone& known : *known_zones_) {
+            if (known.tzid == tzid) return known.zone;
+            if (padded == nullptr && trimmed(known.tzid) == wanted) padded = known.zone;
+        }
+        return padded;
+    }
+
     icalcomponent* vcalendar_;
+    const KnownZones* known_zones_;
     icaltimezone* floating_;
     std::map<std::string, icaltimezone*> zones_;
 };
@@ -264,8 +278,9 @@ struct Occurrence {
 
 class Expander {
 public:
-    Expander(icalcomponent* vcalendar, std::string_view default_timezone, const ExpansionLimits& limits)
-        : vcalendar_(vcalendar), clock_(vcalendar, default_timezone), limits_(limits) {}
+    Expander(icalcomponent* vcalendar, std::string_view default_timezone, const ExpansionLimits& limits,
+             const KnownZones* known_zones)
+        : vcalendar_(vcalendar), clock_(vcalendar, default_timezone, known_zones), limits_(limits) {}
 
     std::vector<detail::SourcedInstance> run(Expansion& flags) {
         // Group the calendar components by type and UID: a master and its overrides.
@@ -683,18 +698,19 @@ bool recurrence_too_costly(const icalrecurrencetype& rule) {
 }
 
 std::vector<SourcedInstance> expand_calendar(icalcomponent_impl* vcalendar, std::string_view default_timezone,
-                                             const ExpansionLimits& limits, Expansion& flags) {
+                                             const ExpansionLimits& limits, Expansion& flags,
+                                             const KnownZones* known_zones) {
     flags = Expansion{};
     if (vcalendar == nullptr || limits.max_instances == 0) return {};
-    Expander expander(vcalendar, default_timezone, limits);
+    Expander expander(vcalendar, default_timezone, limits, known_zones);
     return expander.run(flags);
 }
 
 bool property_time(icalcomponent_impl* vcalendar, icalproperty_impl* property, std::string_view default_timezone,
-                   std::int64_t& utc, bool& is_date) {
+                   std::int64_t& utc, bool& is_date, const KnownZones* known_zones) {
     icaltimetype time = value_time(property);
     if (!valid_time(time)) return false;
-    Clock clock(vcalendar, default_timezone);
+    Clock clock(vcalendar, default_timezone, known_zones);
     utc = clock.utc(time, clock.zone_of(property));
     is_date = time.is_date != 0;
     return true;
@@ -704,10 +720,12 @@ bool property_time(icalcomponent_impl* vcalendar, icalproperty_impl* property, s
 
 namespace {
 
-Expansion expand_parsed(icalcomponent* root, std::string_view default_timezone, const ExpansionLimits& limits) {
+Expansion expand_parsed(icalcomponent* root, std::string_view default_timezone, const ExpansionLimits& limits,
+                        const KnownZones* known_zones) {
     Expansion expansion;
     if (root == nullptr || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) return expansion;
-    for (const detail::SourcedInstance& instance : detail::expand_calendar(root, default_timezone, limits, expansion))
+    for (const detail::SourcedInstance& instance :
+         detail::expand_calendar(root, default_timezone, limits, expansion, known_zones))
         expansion.instances.push_back({instance.start, instance.end});
     return expansion;
 }
@@ -717,11 +735,11 @@ Expansion expand_parsed(icalcomponent* root, std::string_view default_timezone, 
 Expansion expand(std::string_view bytes, std::string_view default_timezone, const ExpansionLimits& limits) {
     ComponentPtr root = parse_ical(bytes);
     if (!root) return {};
-    return expand_parsed(root.get(), default_timezone, limits);
+    return expand_parsed(root.get(), default_timezone, limits, nullptr);
 }
 
 Expansion expand(const CalendarObject& object, std::string_view default_timezone, const ExpansionLimits& limits) {
-    return expand_parsed(object.parsed.get(), default_timezone, limits);
+    return expand_parsed(object.parsed.get(), default_timezone, limits, &object.known_zones);
 }
 
 std::optional<std::int64_t> indexed_until(const Expansion& expansion, const ExpansionLimits& limits) {

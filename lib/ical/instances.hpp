@@ -74,14 +74,16 @@ struct SourcedInstance {
 };
 
 // expand() on a parsed VCALENDAR; `flags` receives open_ended and truncated.
+// `known_zones`: the VTIMEZONEs validation left out of a parsed object (CalendarObject::known_zones).
 std::vector<SourcedInstance> expand_calendar(icalcomponent_impl* vcalendar, std::string_view default_timezone,
-                                             const ExpansionLimits& limits, Expansion& flags);
+                                             const ExpansionLimits& limits, Expansion& flags,
+                                             const KnownZones* known_zones = nullptr);
 
 // The UTC seconds of a DATE or DATE-TIME property value (RDATE/EXDATE: the first value; PERIOD: its
 // start), TZID resolved as expand() does; a DATE is its midnight in `default_timezone`. False when
 // the property has no such value.
 bool property_time(icalcomponent_impl* vcalendar, icalproperty_impl* property, std::string_view default_timezone,
-                   std::int64_t& utc, bool& is_date);
+                   std::int64_t& utc, bool& is_date, const KnownZones* known_zones = nullptr);
 
 // True for the rules libical would iterate for minutes or forever (one icalrecur_iterator_next call
 // scans second by second or minute by minute up to the year 2582): sub-daily frequencies filtered

@@ -7,9 +7,11 @@
 #include <charconv>
 #include <cstddef>
 #include <cstring>
+#include <forward_list>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace caldav::ical {
@@ -181,6 +183,42 @@ icaltimezone* shared_zone(icalcomponent* vtimezone) {
     ZonePtr zone = zone_from(vtimezone);
     if (!zone) return nullptr;
     return zones.emplace(std::move(key), std::move(zone)).first->second.get();
+}
+
+namespace {
+
+// Texts of VTIMEZONEs, each mapped to its shared zone (which lives as long as the process). Keyed
+// by views of the owned texts, so that a lookup copies nothing.
+struct ZoneTexts {
+    std::mutex guard;
+    std::forward_list<std::string> texts;
+    std::unordered_map<std::string_view, icaltimezone*> zones;
+};
+
+ZoneTexts& zone_texts() {
+    static ZoneTexts texts;
+    return texts;
+}
+
+}  // namespace
+
+icaltimezone* zone_of_text(std::string_view vtimezone_text) {
+    ZoneTexts& texts = zone_texts();
+    std::lock_guard<std::mutex> lock(texts.guard);
+    auto found = texts.zones.find(vtimezone_text);
+    return found != texts.zones.end() ? found->second : nullptr;
+}
+
+void remember_zone_text(std::string_view vtimezone_text, icaltimezone* zone) {
+    // A few spellings per zone (line ends, vendors' X- lines): the same bound as the zones. Real
+    // VTIMEZONEs take a few KB; a client's 1 MB one is not kept for the life of the process.
+    constexpr std::size_t max_text_size = 16 * 1024;
+    if (zone == nullptr || vtimezone_text.size() > max_text_size) return;
+    ZoneTexts& texts = zone_texts();
+    std::lock_guard<std::mutex> lock(texts.guard);
+    if (texts.zones.size() >= max_zones || texts.zones.count(vtimezone_text) != 0) return;
+    texts.texts.emplace_front(vtimezone_text);
+    texts.zones.emplace(texts.texts.front(), zone);
 }
 
 }  // namespace caldav::ical

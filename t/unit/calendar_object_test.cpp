@@ -242,7 +242,12 @@ TEST_CASE("libical is given the lines the server uses, folded ones whole, every 
         "DTST\r\n ART;TZID=Europe/Berlin:20260105T120000\r\nATTENDEE;CN=\"A, B\":mailto:a@example.org\r\n"
         "X-VENDOR:x\r\nRRULE:FREQ=WEEKLY;\r\n COUNT=3\r\n"
         "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-    CHECK(detail::lines_that_matter(bytes) ==
+    detail::FilteredLines lines = detail::lines_that_matter(bytes);
+    CHECK(lines.known_zones.empty());  // no object with this VTIMEZONE was accepted before
+    REQUIRE(lines.kept_zones.size() == 1);
+    CHECK(lines.kept_zones[0].substr(0, 17) == "BEGIN:VTIMEZONE\r\n");
+    CHECK(lines.kept_zones[0].substr(lines.kept_zones[0].size() - 15) == "END:VTIMEZONE\r\n");
+    CHECK(lines.text ==
           "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
           "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nX-LIC-LOCATION:Europe/Berlin\r\nBEGIN:STANDARD\r\n"
           "TZNAME:CET\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:19701025T030000\r\n"
@@ -278,4 +283,109 @@ TEST_CASE("the parsed lines give the verdicts and the occurrences of the whole t
     CHECK(check(calendar(event("DTSTART:tomorrow\nDESCRIPTION:x\n"))) == Precondition::valid_calendar_data);
     CHECK(check(calendar(event("DTSTART:20260302T090000Z\nRRULE:FREQ=SOMETIMES\n"))) ==
           Precondition::valid_calendar_data);
+}
+
+namespace {
+
+// A zone no other test sends (UTC+3, +4 in summer from the last Sunday of March to that of
+// October), so that which of its texts this process has accepted depends on this test alone.
+std::string test_zone(const std::string& tzid, const std::string& summer_offset = "+0400") {
+    return "BEGIN:VTIMEZONE\nTZID:" + tzid + "\nBEGIN:DAYLIGHT\nTZOFFSETFROM:+0300\nTZOFFSETTO:" + summer_offset +
+           "\nDTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"
+           "BEGIN:STANDARD\nTZOFFSETFROM:" +
+           summer_offset +
+           "\nTZOFFSETTO:+0300\nDTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"
+           "END:VTIMEZONE\n";
+}
+
+// A weekly series across the March change, with one occurrence moved by RECURRENCE-ID.
+std::string series_in(const std::string& zone_text, const std::string& tzid) {
+    return calendar(zone_text +
+                    event("DTSTART;TZID=" + tzid + ":20260316T090000\nDURATION:PT1H\nRRULE:FREQ=WEEKLY;COUNT=4\n") +
+                    event("RECURRENCE-ID;TZID=" + tzid + ":20260323T090000\nDTSTART;TZID=" + tzid +
+                          ":20260323T150000\nDURATION:PT1H\n"));
+}
+
+std::vector<std::int64_t> starts(const Expansion& expansion) {
+    std::vector<std::int64_t> result;
+    for (const Instance& instance : expansion.instances) result.push_back(instance.start);
+    return result;
+}
+
+const ExpansionLimits all_time{-(std::int64_t{1} << 40), std::int64_t{1} << 40, 1000};
+
+}  // namespace
+
+TEST_CASE("a VTIMEZONE text accepted before is not parsed again, and resolves to the same zone", "[calendar_object]") {
+    const std::string tzid = "Test/Known-Twice";
+    const std::string bytes = series_in(test_zone(tzid), tzid);
+
+    detail::FilteredLines first = detail::lines_that_matter(bytes);
+    CHECK(first.known_zones.empty());
+    CHECK(first.kept_zones.size() == 1);
+    Validation accepted = validate_calendar_object(bytes, {});
+    INFO(accepted.message);
+    REQUIRE(accepted.failed == Precondition::none);
+    CHECK(accepted.object.known_zones.empty());
+    const std::vector<std::int64_t> parsed_zone = starts(expand(accepted.object, "", all_time));
+
+    // The same text again: left out of what libical parses, its zone listed instead.
+    detail::FilteredLines second = detail::lines_that_matter(bytes);
+    REQUIRE(second.known_zones.size() == 1);
+    CHECK(second.known_zones[0].tzid == tzid);
+    CHECK(second.kept_zones.empty());
+    CHECK(second.text.find("VTIMEZONE") == std::string::npos);
+    CHECK(second.text.find("TZOFFSETTO") == std::string::npos);
+
+    Validation again = validate_calendar_object(bytes, {});
+    INFO(again.message);
+    REQUIRE(again.failed == Precondition::none);
+    REQUIRE(again.object.known_zones.size() == 1);
+    const std::vector<std::int64_t> known_zone = starts(expand(again.object, "", all_time));
+    // 2026-03-16 09:00 at +0300 is 06:00Z; the override 03-23 15:00 at +0300 is 12:00Z; after the
+    // change on 03-29, 09:00 at +0400 is 05:00Z.
+    const std::vector<std::int64_t> expected = {1773640800, 1774267200, 1774846800, 1775451600};
+    CHECK(parsed_zone == expected);
+    CHECK(known_zone == expected);
+    CHECK(starts(expand(bytes, "", all_time)) == expected);  // the whole text, parsed
+}
+
+TEST_CASE("a VTIMEZONE is remembered only from an accepted object, and only byte for byte", "[calendar_object]") {
+    const std::string tzid = "Test/Remembered-Only-When-Accepted";
+    const std::string zone_text = test_zone(tzid);
+    // Refused (no UID): its VTIMEZONE must not count as accepted.
+    const std::string refused =
+        calendar(zone_text + "BEGIN:VEVENT\nDTSTART;TZID=" + tzid + ":20260316T090000\nEND:VEVENT\n");
+    CHECK(check(refused) == Precondition::valid_calendar_object_resource);
+    CHECK(detail::lines_that_matter(refused).known_zones.empty());
+
+    const std::string bytes = series_in(zone_text, tzid);
+    REQUIRE(check(bytes) == Precondition::none);
+    CHECK(detail::lines_that_matter(bytes).known_zones.size() == 1);
+
+    // One byte changed (summer at +0500): parsed, and its own offsets used.
+    const std::string changed = series_in(test_zone(tzid, "+0500"), tzid);
+    detail::FilteredLines lines = detail::lines_that_matter(changed);
+    CHECK(lines.known_zones.empty());
+    CHECK(lines.kept_zones.size() == 1);
+    Validation validation = validate_calendar_object(changed, {});
+    REQUIRE(validation.failed == Precondition::none);
+    CHECK(starts(expand(validation.object, "", all_time)).back() == 1775451600 - 3600);
+    // CRLF line ends are another text: parsed once more, then known too.
+    std::string crlf;
+    for (char c : bytes) {
+        if (c == '\n') crlf += '\r';
+        crlf += c;
+    }
+    CHECK(detail::lines_that_matter(crlf).known_zones.empty());
+    REQUIRE(check(crlf) == Precondition::none);
+    CHECK(detail::lines_that_matter(crlf).known_zones.size() == 1);
+
+    // A VTIMEZONE of more than 16 KB is accepted, but never kept for the life of the process.
+    const std::string large_tzid = "Test/Too-Large-To-Remember";
+    std::string large = test_zone(large_tzid);
+    large.insert(large.find("BEGIN:DAYLIGHT"), "X-PADDING:" + std::string(17 * 1024, 'p') + "\n");
+    const std::string large_bytes = series_in(large, large_tzid);
+    REQUIRE(check(large_bytes) == Precondition::none);
+    CHECK(detail::lines_that_matter(large_bytes).known_zones.empty());
 }
