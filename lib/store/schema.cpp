@@ -209,7 +209,38 @@ CREATE INDEX instances_longer_than_four_hours ON instances(collection_id, start,
     WHERE end - start > 14400;
 )sql";
 
-const char* const migrations[] = {version_1, version_2, version_3, version_4, version_5, version_6};
+// Version 7: a member's latest sync token lives in its own row (resources.change_token,
+// collections.change_token), and a deleted name's in tombstones. The change log had one row per name
+// in name order: names are random UUIDs, so every PUT wrote a leaf of it at random, which with
+// its second index was a sixth of a PUT's instructions; the token in the row is written with the
+// row. A name that exists again loses its tombstone.
+const char* const version_7 = R"sql(
+ALTER TABLE resources ADD COLUMN change_token INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE collections ADD COLUMN change_token INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE tombstones (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    token         INTEGER NOT NULL,
+    PRIMARY KEY (collection_id, name)
+) WITHOUT ROWID;
+UPDATE resources SET change_token = coalesce(
+    (SELECT token FROM changes c WHERE c.collection_id = resources.collection_id AND c.name = resources.name),
+    (SELECT sync_token FROM collections WHERE id = resources.collection_id));
+UPDATE collections SET change_token = coalesce(
+    (SELECT token FROM changes c WHERE c.collection_id = collections.parent_id AND c.name = collections.name),
+    (SELECT sync_token FROM collections p WHERE p.id = collections.parent_id), 0);
+-- A name logged as changed where nothing is now was reported gone by sync: it stays so.
+INSERT INTO tombstones (collection_id, name, token)
+SELECT c.collection_id, c.name, c.token FROM changes c
+WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.collection_id = c.collection_id AND r.name = c.name)
+  AND NOT EXISTS (SELECT 1 FROM collections m WHERE m.parent_id = c.collection_id AND m.name = c.name);
+DROP TABLE changes;
+CREATE INDEX resources_by_change ON resources(collection_id, change_token);
+CREATE INDEX collections_by_change ON collections(parent_id, change_token);
+CREATE INDEX tombstones_by_token ON tombstones(collection_id, token);
+)sql";
+
+const char* const migrations[] = {version_1, version_2, version_3, version_4, version_5, version_6, version_7};
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
 
 int user_version(Database& db) {

@@ -242,20 +242,45 @@ void Store::touch(std::int64_t collection_id, std::int64_t now) {
     update.bind(1, collection_id).bind(2, now).run();
 }
 
-void Store::record_change(std::int64_t collection_id, std::string_view name, bool deleted) {
+// RFC 6578: every change to a member takes the collection's next sync token, and each token handed
+// out is remembered with a salt (see sync_history in the schema).
+std::int64_t Store::next_change_token(std::int64_t collection_id) {
     auto bump = db_.prepare(
         "UPDATE collections SET sync_token = sync_token + 1, modified = ?2 WHERE id = ?1 RETURNING sync_token");
     bump.bind(1, collection_id).bind(2, now_seconds());
     if (!bump.step()) throw Error(ErrorKind::conflict, "collection vanished during a write");
     std::int64_t token = bump.integer(0);
     bump.run();
-    auto log = db_.prepare(
-        "INSERT INTO changes (collection_id, name, token, deleted) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT (collection_id, name) DO UPDATE SET token = excluded.token, deleted = excluded.deleted");
-    log.bind(1, collection_id).bind(2, name).bind(3, token).bind(4, deleted ? 1 : 0).run();
     auto history =
         db_.prepare("INSERT OR REPLACE INTO sync_history (collection_id, token, salt) VALUES (?1, ?2, random())");
     history.bind(1, collection_id).bind(2, token).run();
+    return token;
+}
+
+// A name that exists again is no longer reported as deleted.
+void Store::forget_deletion(std::int64_t collection_id, std::string_view name) {
+    auto forget = db_.prepare("DELETE FROM tombstones WHERE collection_id = ?1 AND name = ?2");
+    forget.bind(1, collection_id).bind(2, name).run();
+}
+
+// The change of the member `name` (a resource or a collection; `deleted`: gone) in the member's own
+// row, or for a deleted one in tombstones. put() writes its token with the row instead.
+void Store::record_change(std::int64_t collection_id, std::string_view name, bool deleted) {
+    std::int64_t token = next_change_token(collection_id);
+    if (deleted) {
+        auto tombstone = db_.prepare(
+            "INSERT INTO tombstones (collection_id, name, token) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (collection_id, name) DO UPDATE SET token = excluded.token");
+        tombstone.bind(1, collection_id).bind(2, name).bind(3, token).run();
+        return;
+    }
+    auto resource = db_.prepare("UPDATE resources SET change_token = ?3 WHERE collection_id = ?1 AND name = ?2");
+    resource.bind(1, collection_id).bind(2, name).bind(3, token).run();
+    if (db_.changes() == 0) {
+        auto collection = db_.prepare("UPDATE collections SET change_token = ?3 WHERE parent_id = ?1 AND name = ?2");
+        collection.bind(1, collection_id).bind(2, name).bind(3, token).run();
+    }
+    forget_deletion(collection_id, name);
 }
 
 void Store::check_uid(std::int64_t collection_id, std::string_view uid, std::string_view name) {
@@ -354,13 +379,20 @@ std::vector<Node> Store::cards_matching(const Node& collection, std::string_view
 }
 
 std::vector<Change> Store::changes_since(const Node& collection, std::int64_t token, int limit) {
-    // The resource each name now names comes in the same query (columns as member_from_row reads
+    // Three runs, each read in token order from its own index and merged by SQLite: resources,
+    // member collections, deleted names. A resource comes whole (columns as member_from_row reads
     // them): an initial sync of 10,000 members would otherwise look each one up again.
     auto rows = db_.prepare(
-        "SELECT c.name, 0, r.id, c.collection_id, 0, '', 0, r.etag, r.content_type, r.size, r.created, r.modified, "
-        "       '', r.uid, c.token, c.deleted, r.id IS NOT NULL "
-        "FROM changes c LEFT JOIN resources r ON r.collection_id = c.collection_id AND r.name = c.name "
-        "WHERE c.collection_id = ?1 AND c.token > ?2 ORDER BY c.token LIMIT ?3");
+        "SELECT name, 0, id, collection_id, 0, '', 0, etag, content_type, size, created, modified, '', uid, "
+        "       change_token AS token, 0, 1 "
+        "FROM resources WHERE collection_id = ?1 AND change_token > ?2 "
+        "UNION ALL "
+        "SELECT name, 0, 0, parent_id, 0, '', 0, '', '', 0, 0, 0, '', '', change_token, 0, 0 "
+        "FROM collections WHERE parent_id = ?1 AND change_token > ?2 "
+        "UNION ALL "
+        "SELECT name, 0, 0, collection_id, 0, '', 0, '', '', 0, 0, 0, '', '', token, 1, 0 "
+        "FROM tombstones WHERE collection_id = ?1 AND token > ?2 "
+        "ORDER BY token LIMIT ?3");
     rows.bind(1, collection.id).bind(2, token).bind(3, static_cast<std::int64_t>(limit));
     std::vector<Change> result;
     while (rows.step()) {
@@ -411,27 +443,29 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     std::int64_t used_before = quota > 0 ? used_bytes(parent.owner) : 0;
     // The index columns go into the row's one write: an UPDATE after the INSERT rewrote the row
     // (body included) and moved its UID index entry a second time.
+    // So is the change's sync token (RFC 6578).
+    std::int64_t token = next_change_token(parent.id);
     std::int64_t id = existing.id;
     if (existing.exists()) {
         auto update = db_.prepare(
             "UPDATE resources SET etag = ?2, content_type = ?3, body = ?4, size = ?5, modified = ?6, uid = ?7, "
-            "component = ?8, indexed_until = ?9 WHERE id = ?1");
+            "component = ?8, indexed_until = ?9, change_token = ?10 WHERE id = ?1");
         update.bind(1, existing.id).bind(2, etag).bind(3, content_type).bind_blob(4, bytes);
         update.bind(5, static_cast<std::int64_t>(bytes.size())).bind(6, now);
         bind_index_fields(update, 7, index);
-        update.run();
+        update.bind(10, token).run();
     } else {
         auto insert = db_.prepare(
             "INSERT INTO resources (collection_id, name, etag, content_type, body, size, created, modified, uid, "
-            "component, indexed_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)");
+            "component, indexed_until, change_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)");
         insert.bind(1, parent.id).bind(2, name).bind(3, etag).bind(4, content_type).bind_blob(5, bytes);
         insert.bind(6, static_cast<std::int64_t>(bytes.size())).bind(7, now);
         bind_index_fields(insert, 8, index);
-        insert.run();
+        insert.bind(11, token).run();
         id = db_.last_insert_id();
+        forget_deletion(parent.id, name);
     }
     if (index != nullptr) write_index_rows(id, parent.id, name, etag, *index, !existing.exists());
-    record_change(parent.id, name, false);
     check_quota(parent.owner, used_before, quota);
     transaction.commit();
     Node stored = existing;

@@ -166,6 +166,8 @@ private:
                    const ResourceIndex* index);
     void copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name,
                        const ResourceIndex* index);
+    std::int64_t next_change_token(std::int64_t collection_id);
+    void forget_deletion(std::int64_t collection_id, std::string_view name);
     void record_change(std::int64_t collection_id, std::string_view name, bool deleted);
     // Replaces the resource's index rows; `fresh`: the resource was inserted in this transaction.
     void write_index(std::int64_t resource_id, std::int64_t collection_id, const ResourceIndex& index, bool fresh);

@@ -84,7 +84,8 @@ def sqlite(sql):
 STATE_SQL = ("SELECT (SELECT count(*) FROM collections), (SELECT sum(sync_token) FROM collections), "
              "(SELECT max(sync_token) FROM collections), (SELECT count(*) FROM resources), "
              "(SELECT total(size) FROM resources), (SELECT max(modified) FROM resources), "
-             "(SELECT count(*) FROM changes), (SELECT count(*) FROM resource_properties), "
+             "(SELECT count(*) FROM tombstones), (SELECT total(change_token) FROM resources), "
+             "(SELECT count(*) FROM resource_properties), "
              "(SELECT count(*) FROM collection_properties), (SELECT count(*) FROM instances), "
              "(SELECT count(*) FROM card_index), (SELECT count(*) FROM locks)")
 

@@ -40,6 +40,20 @@ void restore_old_instances_table(Database& db) {
         "CREATE INDEX instances_by_resource ON instances(resource_id);");
 }
 
+// Back to the change log of schema versions 1 to 6: one row per name, its token and whether deleted.
+void restore_change_log(Database& db) {
+    db.exec(
+        "CREATE TABLE changes (collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE, "
+        "  name TEXT NOT NULL, token INTEGER NOT NULL, deleted INTEGER NOT NULL, "
+        "  PRIMARY KEY (collection_id, name)) WITHOUT ROWID; "
+        "CREATE INDEX changes_by_token ON changes(collection_id, token); "
+        "INSERT INTO changes SELECT collection_id, name, change_token, 0 FROM resources; "
+        "INSERT INTO changes SELECT parent_id, name, change_token, 0 FROM collections WHERE change_token > 0; "
+        "INSERT INTO changes SELECT collection_id, name, token, 1 FROM tombstones; "
+        "DROP TABLE tombstones; DROP INDEX resources_by_change; DROP INDEX collections_by_change; "
+        "ALTER TABLE resources DROP COLUMN change_token; ALTER TABLE collections DROP COLUMN change_token;");
+}
+
 }  // namespace
 
 TEST_CASE("an empty file is migrated to the current schema, in WAL mode", "[store][migrations]") {
@@ -216,23 +230,38 @@ TEST_CASE("a read transaction answers from one snapshot until it ends", "[store]
     CHECK(reader.lookup("calendars/alice/default/a.ics").exists());
 }
 
-TEST_CASE("every change bumps the collection's sync token and is logged once per name", "[store][sync]") {
+TEST_CASE("every change bumps the collection's sync token; a name's latest is in its row or its tombstone",
+          "[store][sync]") {
     TempDatabase temp;
     Store store(temp.path());
     store.provision("alice");
     std::int64_t before = store.lookup("calendars/alice/default").sync_token;
     store.put("calendars/alice/default/a.ics", "text/calendar", "1");
     store.put("calendars/alice/default/a.ics", "text/calendar", "2");
-    store.remove("calendars/alice/default/a.ics");
     Node calendar = store.lookup("calendars/alice/default");
-    CHECK(calendar.sync_token == before + 3);
-    auto rows =
-        store.database().prepare("SELECT token, deleted FROM changes WHERE collection_id = ?1 AND name = 'a.ics'");
-    rows.bind(1, calendar.id);
-    REQUIRE(rows.step());
-    CHECK(rows.integer(0) == before + 3);
-    CHECK(rows.integer(1) == 1);
-    CHECK_FALSE(rows.step());
+    CHECK(calendar.sync_token == before + 2);
+    auto token_of = [&](const char* sql) {
+        auto row = store.database().prepare(sql);
+        row.bind(1, calendar.id);
+        return row.step() ? row.integer(0) : -1;
+    };
+    CHECK(token_of("SELECT change_token FROM resources WHERE collection_id = ?1 AND name = 'a.ics'") == before + 2);
+    CHECK(token_of("SELECT count(*) FROM tombstones WHERE collection_id = ?1") == 0);
+
+    store.remove("calendars/alice/default/a.ics");
+    CHECK(store.lookup("calendars/alice/default").sync_token == before + 3);
+    CHECK(token_of("SELECT token FROM tombstones WHERE collection_id = ?1 AND name = 'a.ics'") == before + 3);
+
+    // The name exists again: no longer reported as deleted, its row carries the new token.
+    store.put("calendars/alice/default/a.ics", "text/calendar", "3");
+    CHECK(token_of("SELECT count(*) FROM tombstones WHERE collection_id = ?1") == 0);
+    CHECK(token_of("SELECT change_token FROM resources WHERE collection_id = ?1 AND name = 'a.ics'") == before + 4);
+    std::vector<Change> changes = store.changes_since(store.lookup("calendars/alice/default"), before, 100);
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].name == "a.ics");
+    CHECK(changes[0].token == before + 4);
+    CHECK_FALSE(changes[0].deleted);
+    CHECK(changes[0].member.exists());
 }
 
 TEST_CASE("removing a collection removes its whole tree, properties and locks", "[store][delete]") {
@@ -434,6 +463,7 @@ TEST_CASE("migrating a version 1 file counts what it already stores", "[store][m
         store.provision("alice");
         store.put("calendars/alice/default/a.ics", "text/calendar", std::string(42, 'a'));
         // Back to what a version 1 file looks like.
+        restore_change_log(store.database());
         restore_old_instances_table(store.database());
         store.database().exec(
             "DROP TRIGGER usage_after_resource_insert; DROP TRIGGER usage_after_resource_update; "
@@ -594,6 +624,7 @@ TEST_CASE("migrating a version 4 file gives its occurrence rows their member's n
         store.provision("alice");
         ResourceIndex index{"u1", "VEVENT", {{base, base + 3600}}, std::nullopt, {}};
         etag = store.put("calendars/alice/default/a.ics", "text/calendar", "x", &index).etag;
+        restore_change_log(store.database());
         restore_old_instances_table(store.database());
         store.database().exec(
             "INSERT INTO instances SELECT * FROM instances; "  // the old table could hold duplicates
@@ -611,4 +642,102 @@ TEST_CASE("migrating a version 4 file gives its occurrence rows their member's n
     CHECK(found.front().etag == etag);
     CHECK(found.front().component == "VEVENT");
     CHECK(found.front().complete);
+}
+
+TEST_CASE("migrating a version 6 file moves each name's latest change into its row or a tombstone",
+          "[store][migrations][sync]") {
+    TempDatabase temp;
+    std::int64_t before = 0;
+    {
+        Store store(temp.path());
+        store.provision("alice");
+        before = store.lookup("calendars/alice/default").sync_token;
+        store.put("calendars/alice/default/a.ics", "text/calendar", "1");  // before + 1
+        store.put("calendars/alice/default/b.ics", "text/calendar", "1");  // before + 2
+        store.put("calendars/alice/default/a.ics", "text/calendar", "2");  // before + 3
+        store.remove("calendars/alice/default/b.ics");                     // before + 4
+        store.make_collection("calendars/alice/work", CollectionKind::calendar);
+        restore_change_log(store.database());
+        // A name logged as changed with nothing there now (sync reported it gone).
+        store.database().exec(
+            "INSERT INTO changes SELECT id, 'ghost.ics', sync_token + 1, 0 FROM collections "
+            "WHERE path = 'calendars/alice/default'; "
+            "UPDATE collections SET sync_token = sync_token + 1 WHERE path = 'calendars/alice/default'; "
+            "PRAGMA user_version=6;");
+    }
+    Store again(temp.path());
+    CHECK(user_version(again.database()) == schema_version);
+    std::vector<Change> changes = again.changes_since(again.lookup("calendars/alice/default"), before, 100);
+    REQUIRE(changes.size() == 3);
+    CHECK(changes[0].name == "a.ics");
+    CHECK(changes[0].token == before + 3);
+    CHECK_FALSE(changes[0].deleted);
+    CHECK(changes[0].member.exists());
+    CHECK(changes[1].name == "b.ics");
+    CHECK(changes[1].token == before + 4);
+    CHECK(changes[1].deleted);
+    CHECK(changes[2].name == "ghost.ics");
+    CHECK(changes[2].token == before + 5);
+    CHECK(changes[2].deleted);
+    // An initial sync of the home lists its calendars, the one made last among them.
+    std::vector<Change> home = again.changes_since(again.lookup("calendars/alice"), 0, 100);
+    REQUIRE_FALSE(home.empty());
+    CHECK(home.back().name == "work");
+    CHECK_FALSE(home.back().deleted);
+    // And the file goes on: a new change takes the next token.
+    again.put("calendars/alice/default/c.ics", "text/calendar", "1");
+    CHECK(again.changes_since(again.lookup("calendars/alice/default"), before + 5, 100).at(0).token == before + 6);
+}
+
+TEST_CASE(
+    "RFC 6578: changes since a token, in token order across resources, collections and deletions, "
+    "in pages",
+    "[store][sync]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    const std::string home = "calendars/alice/";
+    std::int64_t start = store.lookup(home + "default").sync_token;
+    store.put(home + "default/a.ics", "text/calendar", "a");
+    store.put(home + "default/b.ics", "text/calendar", "b");
+    store.put(home + "default/c.ics", "text/calendar", "c");
+    store.remove(home + "default/b.ics");
+    store.move(home + "default/c.ics", home + "default/d.ics", false);
+    store.copy(home + "default/a.ics", home + "default/e.ics", false, false);
+    store.make_collection(home + "default/inner", CollectionKind::plain);
+    store.put(home + "default/a.ics", "text/calendar", "a2");
+
+    // Each name once, at its latest change: b deleted, c moved away, a changed last.
+    const std::vector<std::pair<std::string, bool>> expected = {{"b.ics", true},  {"c.ics", true},  {"d.ics", false},
+                                                                {"e.ics", false}, {"inner", false}, {"a.ics", false}};
+    Node calendar = store.lookup(home + "default");
+    std::vector<Change> all = store.changes_since(calendar, start, 100);
+    REQUIRE(all.size() == expected.size());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        INFO("change " << i);
+        CHECK(all[i].name == expected[i].first);
+        CHECK(all[i].deleted == expected[i].second);
+        if (i > 0) CHECK(all[i].token > all[i - 1].token);
+        // Resources come whole; a member collection and a deleted name without a member.
+        CHECK(all[i].member.exists() == (!expected[i].second && all[i].name != "inner"));
+    }
+    CHECK(all.back().token == calendar.sync_token);
+    // Pages of two, each from the last token of the one before, give the same list.
+    std::vector<Change> paged;
+    for (std::int64_t since = start;;) {
+        std::vector<Change> page = store.changes_since(calendar, since, 2);
+        if (page.empty()) break;
+        CHECK(page.size() <= 2);
+        since = page.back().token;
+        paged.insert(paged.end(), page.begin(), page.end());
+    }
+    REQUIRE(paged.size() == all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) CHECK(paged[i].name == all[i].name);
+    // Nothing since the collection's token; a removed collection's changes go with it.
+    CHECK(store.changes_since(calendar, calendar.sync_token, 100).empty());
+    store.remove(home + "default/inner");
+    std::vector<Change> last = store.changes_since(store.lookup(home + "default"), calendar.sync_token, 100);
+    REQUIRE(last.size() == 1);
+    CHECK(last[0].name == "inner");
+    CHECK(last[0].deleted);
 }
