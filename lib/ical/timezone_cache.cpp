@@ -212,7 +212,7 @@ icaltimezone* zone_of_text(std::string_view vtimezone_text) {
 void remember_zone_text(std::string_view vtimezone_text, icaltimezone* zone) {
     // A few spellings per zone (line ends, vendors' X- lines): the same bound as the zones. Real
     // VTIMEZONEs take a few KB; a client's 1 MB one is not kept for the life of the process.
-    constexpr std::size_t max_text_size = 16 * 1024;
+    constexpr std::size_t max_text_size = std::size_t{16} * 1024;
     if (zone == nullptr || vtimezone_text.size() > max_text_size) return;
     ZoneTexts& texts = zone_texts();
     std::lock_guard<std::mutex> lock(texts.guard);
