@@ -212,8 +212,8 @@ CREATE INDEX instances_longer_than_four_hours ON instances(collection_id, start,
 // Version 7: a member's latest sync token lives in its own row (resources.change_token,
 // collections.change_token), and a deleted name's in tombstones. The change log had one row per name
 // in name order: names are random UUIDs, so every PUT wrote a leaf of it at random, which with
-// its second index was a sixth of a PUT's instructions; the token in the row is written with the
-// row. A name that exists again loses its tombstone.
+// its second index was a tenth of a PUT's instructions (callgrind, 600 PUTs: 569M, 510M without
+// it); the token in the row is written with the row. A name that exists again loses its tombstone.
 const char* const version_7 = R"sql(
 ALTER TABLE resources ADD COLUMN change_token INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE collections ADD COLUMN change_token INTEGER NOT NULL DEFAULT 0;

@@ -43,11 +43,15 @@ const sqlite3_io_methods& real_methods(sqlite3_file* file) {
     return *real(file)->pMethods;
 }
 
+int write_through(LogFile& file, const void* data, int size, sqlite3_int64 offset) {
+    return file.real->pMethods->xWrite(file.real, data, size, offset);
+}
+
 int write_held(LogFile& file) {
     if (file.held_size == 0) return SQLITE_OK;
     int size = file.held_size;
     file.held_size = 0;
-    return file.real->pMethods->xWrite(file.real, file.held, size, file.held_offset);
+    return write_through(file, file.held, size, file.held_offset);
 }
 
 int write_held(sqlite3_file* file) {
@@ -62,7 +66,7 @@ int write_joined(LogFile& file, const void* data, int size) {
         if (grown == nullptr) {
             sqlite3_int64 offset = file.held_offset + file.held_size;
             int rc = write_held(file);
-            return rc != SQLITE_OK ? rc : file.real->pMethods->xWrite(file.real, data, size, offset);
+            return rc != SQLITE_OK ? rc : write_through(file, data, size, offset);
         }
         file.joined = grown;
         file.joined_capacity = total;
@@ -70,12 +74,12 @@ int write_joined(LogFile& file, const void* data, int size) {
     std::memcpy(file.joined, file.held, file.held_size);
     std::memcpy(file.joined + file.held_size, data, size);
     file.held_size = 0;
-    return file.real->pMethods->xWrite(file.real, file.joined, static_cast<int>(total), file.held_offset);
+    return write_through(file, file.joined, static_cast<int>(total), file.held_offset);
 }
 
 int write(sqlite3_file* handle, const void* data, int size, sqlite3_int64 offset) {
     LogFile& file = log_file(handle);
-    if (!file.is_log) return file.real->pMethods->xWrite(file.real, data, size, offset);
+    if (!file.is_log) return write_through(file, data, size, offset);
     if (file.held_size > 0 && offset != file.held_offset + file.held_size) {
         int rc = write_held(file);
         if (rc != SQLITE_OK) return rc;
@@ -86,7 +90,7 @@ int write(sqlite3_file* handle, const void* data, int size, sqlite3_int64 offset
         file.held_size += size;
         return SQLITE_OK;
     }
-    if (file.held_size == 0) return file.real->pMethods->xWrite(file.real, data, size, offset);
+    if (file.held_size == 0) return write_through(file, data, size, offset);
     return write_joined(file, data, size);
 }
 
@@ -99,7 +103,8 @@ int close(sqlite3_file* handle) {
     return held_rc != SQLITE_OK ? held_rc : rc;
 }
 
-// Every other method writes the held bytes first, then forwards.
+// The methods that read or change the file's contents or size write the held bytes first, then
+// forward; locking, shared memory and the device's description only forward.
 int read(sqlite3_file* file, void* data, int size, sqlite3_int64 offset) {
     int rc = write_held(file);
     return rc != SQLITE_OK ? rc : real_methods(file).xRead(real(file), data, size, offset);
