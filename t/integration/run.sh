@@ -65,6 +65,7 @@ propfind-memory|alias|300|\"$PYTHON\" \"$here/test_propfind_memory.py\"
 vdirsyncer|alias|400|\"$PYTHON\" \"$here/test_vdirsyncer.py\"
 clients|alias|300|\"$PYTHON\" \"$here/test_clients.py\"
 crash|alias|240|\"$PYTHON\" \"$here/test_crash.py\"
+crash-large|alias|300|\"$PYTHON\" \"$here/test_crash_large.py\"
 hostile|alias|300|\"$PYTHON\" \"$here/test_hostile.py\"
 limits|alias|180|\"$PYTHON\" \"$here/test_limits.py\"
 "
@@ -94,8 +95,12 @@ while IFS='|' read -r name layout limit cmd; do
     # The memory test wants freed memory to leave the process, so that the peak RSS of a
     # request measures what it really holds: apr keeps little (MaxMemFree), glibc maps every
     # block of 8 KB or more on its own and unmaps it when freed.
-    unset APACHE_EXTRA_CONF APACHE_EXTRA_DAV_CONF APACHE_THREADS MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_
+    unset APACHE_EXTRA_CONF APACHE_EXTRA_DAV_CONF APACHE_THREADS APACHE_CHILDREN MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_
     case $name in
+        crash|crash-large)
+            # Writers in two children, as on a real server: a byte one child holds past its
+            # commit would lose the other child's later commits too.
+            export APACHE_CHILDREN=2 APACHE_THREADS=4 ;;
         propfind-memory)
             export APACHE_EXTRA_CONF="MaxMemFree 64" MALLOC_MMAP_THRESHOLD_=8192 MALLOC_TRIM_THRESHOLD_=65536 ;;
         fail2ban-proxy)

@@ -1,6 +1,8 @@
 """test_crash.py: crash safety. Client threads PUT (new and replace), DELETE, MOVE and GET events in
 alice's default calendar and plain files in a plain collection while Apache and all its children
-are killed with SIGKILL at random moments and restarted. Every request is recorded as acknowledged
+(two, run.sh's APACHE_CHILDREN) are killed with SIGKILL at random moments and restarted. One PUT in
+25 is of 0.3-3 MB, a transaction larger than SQLite's page cache (test_crash_large.py kills at
+chosen moments after such transactions). Every request is recorded as acknowledged
 (an answer), unknown (the connection broke after the request was sent) or not sent (connection
 refused); each thread keeps a model of the possible contents of each of its paths. After every
 restart:
@@ -21,14 +23,13 @@ import os
 import random
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 
+from crashkit import check_crash_image, database_path, kill_apache, sqlite
 from davclient import (Checks, Client, Response, apache_restart, base_url, error_log_path, multistatus,
                        prop_text, read_log)
 
@@ -48,7 +49,6 @@ c.info("seed %d (CRASH_SEED=%d replays the random choices), %d kills, %d threads
 URL = base_url()
 _parsed = urllib.parse.urlsplit(URL)
 HOST, PORT = _parsed.hostname, _parsed.port
-APACHE_DIR = os.environ["APACHE_DIR"]
 AUTH = Client("alice", "alicepw").auth
 lock = threading.Lock()
 
@@ -90,8 +90,11 @@ def fold(line):
     return "\r\n".join(out)
 
 
-def event_body(rng, uid, version):
-    desc = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(rng.randint(50, 6000)))
+def event_body(rng, uid, version, big=False):
+    """An event of 0.1-6 KB, or with `big` of 0.3-3 MB: a transaction larger than SQLite's page
+    cache (256 KB per connection), whose pages spill to the log before COMMIT."""
+    size = rng.randint(300000, 3000000) if big else rng.randint(50, 6000)
+    desc = rng.randbytes(size // 2).hex()[:size]
     day = rng.randint(1, 28)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mod_caldav//crash test//EN", "BEGIN:VEVENT",
              "UID:" + uid, "DTSTAMP:20240101T000000Z", "DTSTART:202503%02dT100000Z" % day,
@@ -102,7 +105,7 @@ def event_body(rng, uid, version):
 
 def file_body(rng, name, version):
     head = ("%s version %d\n" % (name, version)).encode()
-    return head + rng.randbytes(rng.randint(0, 40000))
+    return head + rng.randbytes(rng.randint(300000, 2000000) if rng.random() < 0.04 else rng.randint(0, 40000))
 
 
 # ---- the model --------------------------------------------------------------------------------
@@ -160,7 +163,7 @@ class Worker(threading.Thread):
     def body_for(self, e):
         e.version += 1
         if e.kind == "ics":
-            return event_body(self.rng, e.uid, e.version), CT_ICS
+            return event_body(self.rng, e.uid, e.version, big=self.rng.random() < 0.04), CT_ICS
         return file_body(self.rng, e.path, e.version), CT_BIN
 
     def record(self, method, outcome, resp):
@@ -300,95 +303,7 @@ class Worker(threading.Thread):
             self.unexpected("GET %s" % e.path, resp)
 
 
-# ---- the server: kill, restart, inspect -----------------------------------------------------------
-
-def process_alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-        return state not in ("Z", "X")
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-
-
-def apache_pids():
-    pidfile = os.path.join(APACHE_DIR, "httpd.pid")
-    try:
-        with open(pidfile) as f:
-            root = int(f.read().strip())
-    except (OSError, ValueError):
-        return []
-    pids, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        pids.append(pid)
-        out = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], stdout=subprocess.PIPE, text=True).stdout
-        todo += [int(x) for x in out.split()]
-    return pids
-
-
-def kill_apache():
-    pids = apache_pids()
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    end = time.time() + 10
-    while time.time() < end and any(process_alive(p) for p in pids):
-        time.sleep(0.02)
-    c.check(not any(process_alive(p) for p in pids), "SIGKILL ends Apache and its children", detail=pids)
-    # The pid file names a dead process now: apache.sh's stop would wait for it otherwise.
-    try:
-        os.unlink(os.path.join(APACHE_DIR, "httpd.pid"))
-    except FileNotFoundError:
-        pass
-    return len(pids)
-
-
-def database_path():
-    candidate = os.path.join(APACHE_DIR, "data", "caldav.sqlite")
-    if os.path.exists(candidate):
-        return candidate
-    for root, _, files in os.walk(APACHE_DIR):
-        for f in files:
-            if f.endswith(".sqlite"):
-                return os.path.join(root, f)
-    return candidate
-
-
-def sqlite(db, sql, as_owner=True):
-    cmd = ["sqlite3", "-batch", "-cmd", ".timeout 10000", db, sql]
-    if as_owner and os.getuid() == 0:
-        owner = os.stat(db).st_uid
-        if owner != 0:
-            import pwd
-            cmd = ["runuser", "-u", pwd.getpwuid(owner).pw_name, "--"] + cmd
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return res.returncode, res.stdout.strip()
-
-
 scratch = tempfile.mkdtemp(prefix="crash-image.", dir=os.getcwd())
-
-
-def check_crash_image(round_no):
-    """PRAGMA integrity_check on a copy of the files the kill left behind (database and WAL)."""
-    db = database_path()
-    dst = os.path.join(scratch, "image.sqlite")
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.unlink(dst + suffix)
-        except FileNotFoundError:
-            pass
-    for suffix in ("", "-wal"):
-        if os.path.exists(db + suffix):
-            shutil.copyfile(db + suffix, dst + suffix)
-    rc, out = sqlite(dst, "PRAGMA integrity_check", as_owner=False)
-    c.check(rc == 0 and out == "ok", "kill %d: integrity_check of the database left by the kill" % round_no,
-            detail="sqlite3 exit %d: %s" % (rc, out[:2000]))
-    rc, out = sqlite(dst, "PRAGMA foreign_key_check", as_owner=False)
-    c.check(rc == 0 and out == "", "kill %d: foreign_key_check of the database left by the kill" % round_no,
-            detail="sqlite3 exit %d: %s" % (rc, out[:2000]))
 
 
 reader = Client("alice", "alicepw", timeout=60)
@@ -559,13 +474,13 @@ for round_no in range(1, ROUNDS + 1):
     before = stats.acked + stats.unknown + stats.answered_other
     running.set()
     time.sleep(random.Random(SEED + round_no).uniform(0.3, 1.5))
-    kill_apache()
+    kill_apache(c)
     kills += 1
     with in_flight_cv:
         running.clear()
         in_flight_cv.wait_for(lambda: in_flight[0] == 0, timeout=60)
     c.check(in_flight[0] == 0, "kill %d: the clients' requests end after the kill" % round_no)
-    check_crash_image(round_no)
+    check_crash_image(c, scratch, round_no)
     if not c.check(apache_restart(), "kill %d: Apache restarts" % round_no):
         break
     res = verify("after kill %d" % round_no)
