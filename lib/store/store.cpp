@@ -412,6 +412,14 @@ std::optional<std::int64_t> Store::sync_salt(const Node& collection, std::int64_
 
 namespace {
 
+// RFC 4791 §5.3.2.1 and RFC 6352 §6.3.2.1 (no-uid-conflict): an object is replaced only by one of
+// its own UID (a client that meant another object would silently lose this one). Resources without
+// a UID (plain files) are not objects of either kind.
+void check_replaced_uid(const Node& existing, std::string_view uid) {
+    if (!existing.exists() || existing.is_collection() || existing.uid.empty() || uid.empty()) return;
+    if (existing.uid != uid) throw Error(ErrorKind::uid_conflict, "the resource has another UID", existing.path);
+}
+
 void check_condition(const WriteCondition& condition, const Node& existing) {
     bool exists = existing.exists();
     bool ok = true;
@@ -439,6 +447,7 @@ PutResult Store::put(std::string_view path, std::string_view content_type, std::
     std::int64_t now = now_seconds();
     Node existing = lookup_resource(path);
     if (condition != nullptr) check_condition(*condition, existing);
+    if (index != nullptr) check_replaced_uid(existing, index->uid);
     std::int64_t quota = condition != nullptr ? condition->quota_bytes : 0;
     std::int64_t used_before = quota > 0 ? used_bytes(parent.owner) : 0;
     // The index columns go into the row's one write: an UPDATE after the INSERT rewrote the row
@@ -586,6 +595,7 @@ void Store::copy(std::string_view source, std::string_view destination, bool dee
     Node existing = lookup(destination);
     if (existing.exists()) {
         if (!replace) throw Error(ErrorKind::conflict, "the destination exists");
+        if (!from.is_collection()) check_replaced_uid(existing, index != nullptr ? index->uid : from.uid);
         remove_node(existing);
     }
     Node parent = require_parent_collection(destination);
@@ -620,6 +630,7 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
     Node existing = lookup(destination);
     if (existing.exists()) {
         if (!replace) throw Error(ErrorKind::conflict, "the destination exists");
+        if (!from.is_collection()) check_replaced_uid(existing, index != nullptr ? index->uid : from.uid);
         remove_node(existing);
     }
     Node parent = require_parent_collection(destination);

@@ -120,6 +120,24 @@ c.check(r.body == event, "what was PUT is what is served, byte for byte")
 r = alice.put(CAL + "dup.ics", ical_event("uid-1@example.org"), CT_ICS)
 c.status(r, 409, "no-uid-conflict")
 c.check(b"no-uid-conflict" in r.body and CAL.encode() + b"one.ics" in r.body, "the body names the existing href", r)
+# RFC 4791 §5.3.2.1: "...or overwrite an existing calendar object resource with one that has a
+# different UID". PUT, COPY and MOVE onto an object of another UID are refused; it stays as it was.
+other_uid = ical_event("uid-other@example.org", "Other")
+r = alice.put(CAL + "one.ics", other_uid, CT_ICS)
+c.status(r, 409, "RFC 4791 §5.3.2.1: PUT over an object with another UID")
+c.check(b"no-uid-conflict" in r.body and CAL.encode() + b"one.ics" in r.body, "the body names the resource", r)
+c.check(alice.get(CAL + "one.ics").body == event, "the refused PUT left the object as it was")
+c.status(alice.put(CAL + "other.ics", other_uid, CT_ICS), 201, "PUT an event with another UID")
+for method in ("COPY", "MOVE"):
+    r = alice.copy(CAL + "other.ics", CAL + "one.ics", overwrite=True, method=method)
+    c.status(r, 409, "RFC 4791 §5.3.2.1: %s onto an object with another UID" % method)
+    c.check(b"no-uid-conflict" in r.body and CAL.encode() + b"one.ics" in r.body, "the %s body names it" % method, r)
+    c.check(alice.get(CAL + "one.ics").body == event, "the refused %s left the target as it was" % method)
+    c.check(alice.get(CAL + "other.ics").body == other_uid, "the refused %s left the source as it was" % method)
+replaced = event.replace(b"Original", b"Changed")
+c.status(alice.put(CAL + "one.ics", replaced, CT_ICS), 204, "PUT over an object with its own UID")
+c.status(alice.put(CAL + "one.ics", event, CT_ICS), 204, "PUT the original back")
+c.status(alice.delete(CAL + "other.ics"), 204, "DELETE the other event")
 
 # ---- calendar-query with recurrence (RFC 4791 §7.8, §9.9) --------------------------------------
 weekly = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:weekly@example.org\r\n"
@@ -265,6 +283,9 @@ c.status(alice.put(AB + "zoe.vcf", card, CT_VCF), 201, "PUT a vCard")
 c.check(alice.get(AB + "zoe.vcf").body == card, "the vCard is served byte for byte")
 c.status(alice.put(AB + "bad.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n", CT_VCF), 403, "valid-address-data")
 c.status(alice.put(AB + "dup.vcf", card, CT_VCF), 409, "RFC 6352 §6.3.2.1: no-uid-conflict")
+r = alice.put(AB + "zoe.vcf", card.replace(b"UID:card-1", b"UID:card-other"), CT_VCF)
+c.status(r, 409, "RFC 6352 §6.3.2.1: PUT over a vCard with another UID")
+c.check(b"no-uid-conflict" in r.body and alice.get(AB + "zoe.vcf").body == card, "named, and the card is kept", r)
 q = ('<?xml version="1.0"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop><D:getetag/><R:address-data/>'
      '</D:prop><R:filter><R:prop-filter name="FN"><R:text-match collation="i;unicode-casemap" match-type="contains">'
      'zoË</R:text-match></R:prop-filter></R:filter></R:addressbook-query>' % CARDDAV)

@@ -741,3 +741,36 @@ TEST_CASE(
     CHECK(last[0].name == "inner");
     CHECK(last[0].deleted);
 }
+
+TEST_CASE("RFC 4791 §5.3.2.1: PUT, COPY and MOVE never replace an object with one of another UID",
+          "[store][put][copymove]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("alice");
+    ResourceIndex first{"u1", "VEVENT", {}, std::nullopt, {}};
+    ResourceIndex second{"u2", "VEVENT", {}, std::nullopt, {}};
+    store.put("calendars/alice/default/a.ics", "text/calendar", "first", &first);
+    store.put("calendars/alice/default/b.ics", "text/calendar", "second", &second);
+    auto refused_naming_a = [](const auto& write) {
+        try {
+            write();
+        } catch (const Error& error) {
+            return error.kind() == ErrorKind::uid_conflict && error.detail() == "calendars/alice/default/a.ics";
+        }
+        return false;
+    };
+    ResourceIndex unused{"u9", "VEVENT", {}, std::nullopt, {}};
+    CHECK(refused_naming_a([&] { store.put("calendars/alice/default/a.ics", "text/calendar", "other", &unused); }));
+    CHECK(refused_naming_a([&] {
+        store.copy("calendars/alice/default/b.ics", "calendars/alice/default/a.ics", false, true, 0, nullptr);
+    }));
+    CHECK(refused_naming_a(
+        [&] { store.move("calendars/alice/default/b.ics", "calendars/alice/default/a.ics", true, nullptr); }));
+    CHECK(store.body(store.lookup("calendars/alice/default/a.ics").id) == "first");
+    CHECK(store.lookup("calendars/alice/default/b.ics").exists());
+    // The same UID replaces, and so does anything over a plain file (no UID).
+    store.put("calendars/alice/default/a.ics", "text/calendar", "first again", &first);
+    store.put("calendars/alice/default/plain.txt", "text/plain", "x");
+    ResourceIndex third{"u3", "VEVENT", {}, std::nullopt, {}};
+    store.put("calendars/alice/default/plain.txt", "text/calendar", "y", &third);
+}
