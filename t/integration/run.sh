@@ -7,6 +7,7 @@
 #   top_srcdir top_builddir HTTPD LITMUS PYTHON MODULE
 # Arguments: optional test names to run only those (e.g. `t/integration/run.sh isolation webdav`).
 # KEEP_TMP=1 keeps the temporary directories even when everything passed.
+# CALDAV_SOAK=1 runs the long variants of the tests that have them, with fifteen times the time.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -125,6 +126,9 @@ RequestReadTimeout header=2-4,MinRate=500 body=3,MinRate=500" APACHE_THREADS=16 
         apache_stop "$dir/httpd" >/dev/null 2>&1
         continue
     fi
+    # CALDAV_SOAK=1: the long variants (crash tests: 40 random kills, every large-transaction round
+    # three times) get fifteen times the time.
+    [ "${CALDAV_SOAK:-0}" = 0 ] || limit=$((limit * 15))
     ( cd "$dir" && export APACHE_LAYOUT="$layout" && eval "timeout $limit $cmd" ) >"$log" 2>&1
     rc=$?
     apache_stop "$dir/httpd" >>"$dir/start.log" 2>&1
