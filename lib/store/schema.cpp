@@ -240,7 +240,23 @@ CREATE INDEX collections_by_change ON collections(parent_id, change_token);
 CREATE INDEX tombstones_by_token ON tombstones(collection_id, token);
 )sql";
 
-const char* const migrations[] = {version_1, version_2, version_3, version_4, version_5, version_6, version_7};
+// Provisioning names the principal (its user name), the default calendar and address book
+// (Store::default_calendar_name, default_addressbook_name, as they were when this was written):
+// the users provisioned before get the same names, unless they named them already.
+const char* const version_8 = R"sql(
+INSERT OR IGNORE INTO collection_properties (collection_id, namespace, name, xml)
+SELECT c.id, 'DAV:', 'displayname', '<ns0:displayname xmlns:ns0="DAV:">' || CASE
+         WHEN c.kind = 3 THEN replace(replace(replace(c.name, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
+         WHEN c.kind = 1 THEN 'Calendar'
+         ELSE 'Contacts' END || '</ns0:displayname>'
+FROM collections c JOIN collections p ON p.id = c.parent_id
+WHERE c.kind = 3
+   OR (c.kind = 1 AND c.name = 'default' AND p.kind = 4)
+   OR (c.kind = 2 AND c.name = 'default' AND p.kind = 5);
+)sql";
+
+const char* const migrations[] = {version_1, version_2, version_3, version_4,
+                                  version_5, version_6, version_7, version_8};
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
 
 int user_version(Database& db) {

@@ -6,7 +6,7 @@ namespace caldav::store {
 class Database;
 
 // The version this build writes; a newer file is refused rather than misread.
-constexpr int schema_version = 7;
+constexpr int schema_version = 8;
 
 // Brings the file to schema_version in one transaction (an empty file starts at 0).
 void migrate(Database& db);

@@ -9,6 +9,7 @@
 #include "dav/etag.hpp"
 #include "dav/path.hpp"
 #include "store/locks.hpp"
+#include "store/properties.hpp"
 
 namespace caldav::store {
 
@@ -21,6 +22,27 @@ std::int64_t now_seconds() {
 }
 
 namespace {
+
+// DAV:displayname as a dead property stores it: the whole element, its namespace declared on it.
+std::string display_name_xml(std::string_view text) {
+    std::string xml = "<ns0:displayname xmlns:ns0=\"DAV:\">";
+    for (char c : text) {
+        switch (c) {
+            case '&':
+                xml += "&amp;";
+                break;
+            case '<':
+                xml += "&lt;";
+                break;
+            case '>':
+                xml += "&gt;";
+                break;
+            default:
+                xml += c;
+        }
+    }
+    return xml + "</ns0:displayname>";
+}
 
 // Home-like kinds only make sense where provisioning put them; a copy of one is a plain collection.
 CollectionKind kind_for_copy(CollectionKind kind) {
@@ -192,12 +214,16 @@ bool Store::is_provisioned(std::string_view user) {
     return row.step();
 }
 
-void Store::ensure_collection(std::string_view path, CollectionKind kind, std::string_view owner) {
+void Store::ensure_collection(std::string_view path, CollectionKind kind, std::string_view owner,
+                              std::string_view display_name) {
     if (lookup_collection(path).exists()) return;
     Node parent = require_parent_collection(path);
     std::int64_t now = now_seconds();
-    insert_collection(parent, last_segment(path), kind, owner, now);
+    std::int64_t id = insert_collection(parent, last_segment(path), kind, owner, now);
     record_change(parent.id, last_segment(path), false);
+    // Clients list a collection without DAV:displayname as a blank line. A dead property, so that
+    // the user renames it with PROPPATCH like any other (RFC 4918 §15.2).
+    if (!display_name.empty()) properties::set(db_, {true, id}, "DAV:", "displayname", display_name_xml(display_name));
 }
 
 void Store::provision(std::string_view user) {
@@ -207,14 +233,14 @@ void Store::provision(std::string_view user) {
     auto principal = db_.prepare("INSERT OR IGNORE INTO principals (name, created) VALUES (?1, ?2)");
     principal.bind(1, user).bind(2, now_seconds()).run();
     std::string name(user);
-    ensure_collection("principals/" + name, CollectionKind::principal, user);
+    ensure_collection("principals/" + name, CollectionKind::principal, user, user);
     ensure_collection("calendars/" + name, CollectionKind::calendar_home, user);
-    ensure_collection("calendars/" + name + "/default", CollectionKind::calendar, user);
+    ensure_collection("calendars/" + name + "/default", CollectionKind::calendar, user, default_calendar_name);
     auto components =
         db_.prepare("UPDATE collections SET components = 'VEVENT,VTODO' WHERE path = ?1 AND components = ''");
     components.bind(1, "calendars/" + name + "/default").run();
     ensure_collection("addressbooks/" + name, CollectionKind::addressbook_home, user);
-    ensure_collection("addressbooks/" + name + "/default", CollectionKind::addressbook, user);
+    ensure_collection("addressbooks/" + name + "/default", CollectionKind::addressbook, user, default_addressbook_name);
     transaction.commit();
 }
 

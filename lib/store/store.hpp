@@ -117,6 +117,9 @@ public:
     std::string body(std::int64_t resource_id);
     CollectionKind collection_kind(std::int64_t collection_id);
 
+    // The display names provisioning gives the default collections (a principal gets its user name).
+    static constexpr std::string_view default_calendar_name = "Calendar";
+    static constexpr std::string_view default_addressbook_name = "Contacts";
     // Creates the user's principal, homes and default calendar and address book where missing.
     void provision(std::string_view user);
     bool is_provisioned(std::string_view user);
@@ -158,7 +161,8 @@ private:
     Node lookup_collection(std::string_view path);
     Node lookup_resource(std::string_view path);
     Node require_parent_collection(std::string_view path);
-    void ensure_collection(std::string_view path, CollectionKind kind, std::string_view owner);
+    void ensure_collection(std::string_view path, CollectionKind kind, std::string_view owner,
+                           std::string_view display_name = {});
     std::int64_t insert_collection(const Node& parent, std::string_view name, CollectionKind kind,
                                    std::string_view owner, std::int64_t now);
     void remove_node(const Node& node);

@@ -56,6 +56,23 @@ address = principal.get("{%s}calendar-user-address-set" % CALDAV)
 c.check(address is not None and "mailto:alice" in "".join(address[1].itertext()),
         "RFC 6638 §2.4.1: calendar-user-address-set has a mailto:")
 
+# Clients list a collection without a displayname as a blank line: provisioning names the principal,
+# the default calendar and address book, and the user renames them with PROPPATCH (RFC 4918 §15.2).
+for path, default in ((PRINCIPAL, "alice"), (CAL, "Calendar"), (AB, "Contacts")):
+    props = propfind(path, [("DAV:", "displayname")]).get(path, {})
+    entry = props.get("{DAV:}displayname")
+    c.check(entry is not None and entry[0] == 200 and prop_text(entry[1]) == default,
+            "%s has the displayname %r" % (path, default), detail=entry)
+    r = alice.proppatch(path, '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+                              '<D:displayname>Renamed &amp; kept</D:displayname></D:prop></D:set></D:propertyupdate>')
+    c.status(r, 207, "PROPPATCH displayname of %s" % path)
+    entry = propfind(path, [("DAV:", "displayname")]).get(path, {}).get("{DAV:}displayname")
+    c.check(entry is not None and prop_text(entry[1]) == "Renamed & kept", "%s: the new name is kept" % path,
+            detail=entry)
+    r = alice.proppatch(path, '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+                              '<D:displayname>%s</D:displayname></D:prop></D:set></D:propertyupdate>' % default)
+    c.status(r, 207, "PROPPATCH the default name back on %s" % path)
+
 home = propfind(CAL_HOME, [("DAV:", "resourcetype"), (CALDAV, "supported-calendar-component-set"),
                            (CS, "getctag"), ("DAV:", "sync-token"), ("DAV:", "supported-report-set"),
                            ("DAV:", "current-user-privilege-set"), ("DAV:", "displayname")], depth=1)

@@ -276,7 +276,7 @@ TEST_CASE("removing a collection removes its whole tree, properties and locks", 
     store.remove("calendars/alice/tree");
     CHECK_FALSE(store.lookup("calendars/alice/tree/sub/x").exists());
     CHECK_FALSE(store.lookup("calendars/alice/tree/sub").exists());
-    auto count = store.database().prepare("SELECT count(*) FROM collection_properties");
+    auto count = store.database().prepare("SELECT count(*) FROM collection_properties WHERE namespace = 'urn:x'");
     count.step();
     CHECK(count.integer(0) == 0);
 }
@@ -773,4 +773,46 @@ TEST_CASE("RFC 4791 §5.3.2.1: PUT, COPY and MOVE never replace an object with o
     store.put("calendars/alice/default/plain.txt", "text/plain", "x");
     ResourceIndex third{"u3", "VEVENT", {}, std::nullopt, {}};
     store.put("calendars/alice/default/plain.txt", "text/calendar", "y", &third);
+}
+
+TEST_CASE("provisioning names the principal, the default calendar and address book; renames are kept",
+          "[store][provisioning]") {
+    TempDatabase temp;
+    Store store(temp.path());
+    store.provision("a&b");
+    auto name_of = [&](const char* path) {
+        auto xml = properties::get(store.database(), {true, store.lookup(path).id}, "DAV:", "displayname");
+        return xml.value_or("");
+    };
+    CHECK(name_of("principals/a&b") == "<ns0:displayname xmlns:ns0=\"DAV:\">a&amp;b</ns0:displayname>");
+    CHECK(name_of("calendars/a&b/default") == "<ns0:displayname xmlns:ns0=\"DAV:\">Calendar</ns0:displayname>");
+    CHECK(name_of("addressbooks/a&b/default") == "<ns0:displayname xmlns:ns0=\"DAV:\">Contacts</ns0:displayname>");
+    properties::set(store.database(), {true, store.lookup("calendars/a&b/default").id}, "DAV:", "displayname",
+                    "<D:displayname xmlns:D=\"DAV:\">Family</D:displayname>");
+    store.provision("a&b");
+    CHECK(name_of("calendars/a&b/default") == "<D:displayname xmlns:D=\"DAV:\">Family</D:displayname>");
+}
+
+TEST_CASE("migrating a version 7 file names the users provisioned before, keeping their own names",
+          "[store][migrations][provisioning]") {
+    TempDatabase temp;
+    {
+        Store store(temp.path());
+        store.provision("alice");
+        store.provision("bob");
+        Database& db = store.database();
+        db.exec("DELETE FROM collection_properties WHERE name = 'displayname'");
+        properties::set(db, {true, store.lookup("calendars/bob/default").id}, "DAV:", "displayname",
+                        "<D:displayname xmlns:D=\"DAV:\">Bob's</D:displayname>");
+        db.exec("PRAGMA user_version=7");
+    }
+    Store store(temp.path());
+    auto name_of = [&](const char* path) {
+        return properties::get(store.database(), {true, store.lookup(path).id}, "DAV:", "displayname").value_or("");
+    };
+    CHECK(name_of("principals/alice") == "<ns0:displayname xmlns:ns0=\"DAV:\">alice</ns0:displayname>");
+    CHECK(name_of("calendars/alice/default") == "<ns0:displayname xmlns:ns0=\"DAV:\">Calendar</ns0:displayname>");
+    CHECK(name_of("addressbooks/bob/default") == "<ns0:displayname xmlns:ns0=\"DAV:\">Contacts</ns0:displayname>");
+    CHECK(name_of("calendars/bob/default") == "<D:displayname xmlns:D=\"DAV:\">Bob's</D:displayname>");
+    CHECK(name_of("calendars/alice") == "");  // homes keep no name of their own
 }
