@@ -100,8 +100,11 @@ while IFS='|' read -r name layout limit cmd; do
     case $name in
         crash|crash-large)
             # Writers in two children, as on a real server: a byte one child holds past its
-            # commit would lose the other child's later commits too.
-            export APACHE_CHILDREN=2 APACHE_THREADS=4 ;;
+            # commit would lose the other child's later commits too. pids.log says which child
+            # served each request.
+            export APACHE_CHILDREN=2 APACHE_THREADS=4 APACHE_EXTRA_CONF="LogFormat \"%P %u %m %U %>s\" pids
+CustomLog \"$dir/httpd/pids.log\" pids
+KeepAliveTimeout 120" ;;
         propfind-memory)
             export APACHE_EXTRA_CONF="MaxMemFree 64" MALLOC_MMAP_THRESHOLD_=8192 MALLOC_TRIM_THRESHOLD_=65536 ;;
         fail2ban-proxy)
