@@ -20,6 +20,8 @@
 #   APACHE_EXTRA_DAV_CONF  extra lines inside the <Directory>/<Location> of /caldav
 #   APACHE_PRELOAD     LD_PRELOAD for httpd (t/sanitize.sh: the ASan runtime, for an ASan module)
 #
+# Every layout gets the README's RFC 6764 discovery redirect (308 to /caldav/, see there).
+#
 # Layouts: `alias` (Alias /caldav DIR/data + <Directory>, the documented setup), `location`
 # (<Location /caldav> + CalDAVDatabase), `fs` (stock mod_dav_fs on DIR/data, only to check the
 # harness itself when the module is broken).
@@ -178,6 +180,8 @@ Alias /caldav "$dir/data"
 EOF
                 ;;
         esac
+        # The README's discovery redirect (RFC 6764 §5): 308 keeps the method and the body.
+        echo 'RedirectMatch 308 ^/\.well-known/(caldav|carddav)/?$ /caldav/'
         echo "${APACHE_EXTRA_CONF:-}"
     } >"$dir/httpd.conf"
 }
