@@ -19,6 +19,8 @@
 #   APACHE_EXTRA_CONF  extra lines for the server config
 #   APACHE_EXTRA_DAV_CONF  extra lines inside the <Directory>/<Location> of /caldav
 #   APACHE_PRELOAD     LD_PRELOAD for httpd (t/sanitize.sh: the ASan runtime, for an ASan module)
+#   APACHE_AUTHN_PROVIDER  AuthBasicProvider of /caldav (default caldav_cache, the README's; `file`
+#                      for the fs layout, which has no mod_caldav)
 #
 # Every layout gets the README's RFC 6764 discovery redirect (308 to /caldav/, see there).
 #
@@ -142,9 +144,11 @@ EOF
             echo "User www-data"
             echo "Group www-data"
         fi
+        local provider=${APACHE_AUTHN_PROVIDER:-caldav_cache}
+        [ "$layout" != fs ] || provider=file
         local auth="AuthType Basic
     AuthName \"mod_caldav test\"
-    AuthBasicProvider file
+    AuthBasicProvider $provider
     AuthUserFile \"$dir/htpasswd\"
     Require valid-user"
         case $layout in
