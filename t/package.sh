@@ -457,7 +457,7 @@ else
     finish
 fi
 a2enmod -q caldav
-check "apache2ctl -t after the reinstall" apache2ctl -t
+check "apache2ctl -t after the reinstall" bash -c "apache2ctl -t >\"$work/configtest-reinstalled.log\" 2>&1"
 if start_apache "(reinstalled)"; then
     code=$(curl -s -o "$srv/again.ics" -w '%{http_code}' -u alice:secret "$cal/before-backup.ics")
     check "after the reinstall before-backup.ics is served as before (got $code)" \
