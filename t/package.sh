@@ -227,6 +227,12 @@ LogLevel warn
 IncludeOptional mods-enabled/*.load
 IncludeOptional mods-enabled/*.conf
 Listen 127.0.0.1:$port
+# One child process: the credential cache (caldav_cache) is per process, and
+# the check of the documented trade below must meet the process that verified
+# the password.
+StartServers 1
+ServerLimit 1
+MaxRequestWorkers 25
 Include $srv/site.conf
 CONF
 
@@ -262,6 +268,18 @@ else
     fail "apache2ctl -t (system configuration with the README's block in a site)"
     cat "$work/configtest-site.log"
 fi
+# The snippet the package ships (caldav.conf, commented out), uncommented as
+# its header says, must be a valid configuration too.
+snippet=$(sed -n '/^# <IfModule caldav_module>/,/^# <\/IfModule>/p' /etc/apache2/mods-available/caldav.conf |
+          sed -e 's/^# \{0,1\}//' -e "s|AuthUserFile /etc/apache2/caldav.passwd|AuthUserFile $srv/caldav.passwd|")
+printf '<VirtualHost 127.0.0.1:%s>\n%s\n</VirtualHost>\n' "$port" "$snippet" >"$srv/shipped.conf"
+sed "s|^Include $srv/site.conf\$|Include $srv/shipped.conf|" "$srv/httpd.conf" >"$srv/httpd-shipped.conf"
+check "the shipped caldav.conf, uncommented, passes apache2 -t (DAV caldav, caldav_cache, RedirectMatch 308)" \
+    bash -c "grep -q '^ *DAV caldav' '$srv/shipped.conf' && grep -q '^ *AuthBasicProvider caldav_cache' '$srv/shipped.conf' &&
+             grep -q '^ *RedirectMatch 308 ' '$srv/shipped.conf' &&
+             /usr/sbin/apache2 -f '$srv/httpd-shipped.conf' -t >'$srv/configtest-shipped.log' 2>&1 ||
+             { cat '$srv/configtest-shipped.log'; false; }"
+
 start_apache "(the README's block)" || finish
 
 base="http://127.0.0.1:$port"
