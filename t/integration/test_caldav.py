@@ -382,4 +382,16 @@ raw_hrefs = re.findall(rb"<D:href>([^<]*)</D:href>", fast.body)
 c.check(any(h.endswith(b"a%20b&amp;c%20%c3%bc+%2525.ics") for h in raw_hrefs),
         "the href is percent-encoded, then XML-escaped", detail=raw_hrefs)
 
+# ---- RFC 9110 §14.5: partial PUT is not supported: 400, and nothing stored ------------------------
+ranged = ical_event("ranged@example.org")
+for target, body, ctype in ((CAL + "one.ics", ranged, CT_ICS), (CAL + "ranged.ics", ranged, CT_ICS),
+                            (AB + "zoe.vcf", vcard("ranged", "Ranged"), CT_VCF),
+                            (AB + "ranged.vcf", vcard("ranged", "Ranged"), CT_VCF)):
+    r = alice.put(target, body, ctype, headers={"Content-Range": "bytes 0-%d/%d" % (len(body) - 1, len(body) + 10)})
+    c.status(r, 400, "RFC 9110 §14.5: PUT with Content-Range on %s" % target)
+c.check(alice.get(CAL + "one.ics").body == event, "the refused partial PUT left the event as it was")
+c.check(alice.get(AB + "zoe.vcf").body == card, "the refused partial PUT left the vCard as it was")
+c.status(alice.get(CAL + "ranged.ics"), 404, "the refused partial PUT made no event")
+c.status(alice.get(AB + "ranged.vcf"), 404, "the refused partial PUT made no vCard")
+
 c.finish()
