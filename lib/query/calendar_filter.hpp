@@ -8,17 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "query/time_range.hpp"
+
 namespace caldav::query {
 
 struct TextMatch {  // RFC 4791 §9.7.5
     std::string text;
     std::string collation = "i;ascii-casemap";  // also "i;octet", "i;unicode-casemap"
     bool negate = false;
-};
-
-struct TimeRange {  // RFC 4791 §9.9, UTC seconds; an absent end is +infinity, an absent start -infinity
-    std::optional<std::int64_t> start;
-    std::optional<std::int64_t> end;
 };
 
 struct ParamFilter {  // RFC 4791 §9.7.3

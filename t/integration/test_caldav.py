@@ -394,4 +394,46 @@ c.check(alice.get(AB + "zoe.vcf").body == card, "the refused partial PUT left th
 c.status(alice.get(CAL + "ranged.ics"), 404, "the refused partial PUT made no event")
 c.status(alice.get(AB + "ranged.vcf"), 404, "the refused partial PUT made no vCard")
 
+# ---- RFC 4791 §9.9: a time range's end must be later than its start, wherever a range appears ---------
+BACKWARDS = 'start="20300106T000000Z" end="20300105T000000Z"'
+EMPTY = 'start="20300105T000000Z" end="20300105T000000Z"'
+GOOD = 'start="20300105T000000Z" end="20300106T000000Z"'
+
+
+def query_with(filter_xml, data=""):
+    return ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
+            '<D:prop><D:getetag/>%s</D:prop><C:filter><C:comp-filter name="VCALENDAR">%s</C:comp-filter></C:filter>'
+            '</C:calendar-query>' % (CALDAV, data, filter_xml))
+
+
+for attrs in (BACKWARDS, EMPTY):
+    requests = {
+        "comp-filter time-range": query_with('<C:comp-filter name="VEVENT"><C:time-range %s/></C:comp-filter>' % attrs),
+        "prop-filter time-range": query_with('<C:comp-filter name="VEVENT"><C:prop-filter name="DTSTAMP">'
+                                             '<C:time-range %s/></C:prop-filter></C:comp-filter>' % attrs),
+        "nested comp-filter time-range": query_with('<C:comp-filter name="VEVENT"><C:comp-filter name="VALARM">'
+                                                    '<C:time-range %s/></C:comp-filter></C:comp-filter>' % attrs),
+    }
+    for element in ("expand", "limit-recurrence-set", "limit-freebusy-set"):
+        data = "<C:calendar-data><C:%s %s/></C:calendar-data>" % (element, attrs)
+        requests["calendar-query calendar-data " + element] = query_with(
+            '<C:comp-filter name="VEVENT"><C:time-range %s/></C:comp-filter>' % GOOD, data)
+        requests["calendar-multiget calendar-data " + element] = (
+            '<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop>%s</D:prop>'
+            '<D:href>%sone.ics</D:href></C:calendar-multiget>' % (CALDAV, data, CAL))
+        requests["sync-collection calendar-data " + element] = (
+            '<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:" xmlns:C="%s"><D:sync-token/>'
+            '<D:sync-level>1</D:sync-level><D:prop>%s</D:prop></D:sync-collection>' % (CALDAV, data))
+    requests["free-busy-query"] = ('<?xml version="1.0"?><C:free-busy-query xmlns:C="%s"><C:time-range %s/>'
+                                   '</C:free-busy-query>' % (CALDAV, attrs))
+    for what, body in requests.items():
+        r = report(CAL, body, depth=None if what.startswith("sync") else 1)
+        c.status(r, 400, "RFC 4791 §9.9: %s with %s" % (what, attrs))
+        if "calendar-data" not in what:
+            c.check(b"valid-filter" in r.body, "%s: the body names CALDAV:valid-filter" % what, r)
+r = report(CAL, query_with('<C:comp-filter name="VEVENT"><C:time-range %s/></C:comp-filter>' % GOOD,
+                           "<C:calendar-data><C:expand %s/></C:calendar-data>" % GOOD))
+c.status(r, 207, "the same query with a forward range is answered")
+c.check(CAL + "one.ics" in multistatus(r) if r.status == 207 else False, "and finds the event", r)
+
 c.finish()
