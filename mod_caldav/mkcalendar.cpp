@@ -51,12 +51,7 @@ int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {
     if (request.refused != nullptr)
         return answer_error(r, HTTP_FORBIDDEN, "DAV:", "cannot-modify-protected-property",
                             apr_pstrcat(r->pool, "The request sets ", request.refused, ".", nullptr));
-    if (!location_ok(parent.kind, request.kind)) {
-        bool calendar = request.kind == CollectionKind::calendar;
-        return answer_error(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
-                            calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
-                            "Collections of this kind cannot be created here.");
-    }
+    if (dav_error* error = location_error(r, store, path, request.kind)) return dav_handle_err(r, error, nullptr);
     if (request.kind == CollectionKind::calendar && request.components.empty()) request.components = "VEVENT,VTODO";
 
     // Honour locks on the parent (a new member changes it), as mod_dav does for MKCOL.

@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "dav/access.hpp"
+#include "dav/collection_location.hpp"
 #include "dav/path.hpp"
 #include "ical/calendar_object.hpp"
 #include "ical/instances.hpp"
@@ -127,17 +128,23 @@ dav_error* check_object(request_rec* r, const Context& context, const store::Nod
     }
 }
 
-bool location_ok(CollectionKind parent, CollectionKind kind) {
-    switch (parent) {
-        case CollectionKind::calendar_home:
-            return kind != CollectionKind::addressbook;
-        case CollectionKind::addressbook_home:
-            return kind != CollectionKind::calendar;
-        case CollectionKind::plain:
-            return true;
-        default:
-            return false;
-    }
+namespace {
+
+dav_error* refusal_error(request_rec* r, dav::LocationRefusal refusal) {
+    if (refusal == dav::LocationRefusal::none) return nullptr;
+    bool calendar = refusal == dav::LocationRefusal::calendar;
+    return precondition(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
+                        calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
+                        calendar ? "This collection cannot be placed here: calendars are never nested in "
+                                   "calendars or address books, at any depth (RFC 4791 §4.2)."
+                                 : "This collection cannot be placed here: address books are never nested in "
+                                   "address books or calendars, at any depth (RFC 6352 §5.2).");
+}
+
+}  // namespace
+
+dav_error* location_error(request_rec* r, store::Store& store, const std::string& path, CollectionKind kind) {
+    return refusal_error(r, dav::collection_location(store.ancestor_kinds(path), kind));
 }
 
 dav_error* check_arrival(request_rec* r, const Context& context, const store::Node& source,
@@ -145,15 +152,8 @@ dav_error* check_arrival(request_rec* r, const Context& context, const store::No
     store::Store& store = open_store(context);
     store::Node parent = store.lookup(dav::parent_path(destination));
     if (!parent.is_collection()) return nullptr;  // the store answers 409
-    if (source.is_collection()) {
-        if (location_ok(parent.kind, source.kind)) return nullptr;
-        // Named after what is moved when it is a calendar or address book, else after where it goes.
-        bool calendar = source.kind == CollectionKind::calendar ||
-                        (source.kind != CollectionKind::addressbook && parent.kind != CollectionKind::addressbook);
-        return precondition(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
-                            calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
-                            "A collection of this kind cannot be placed here.");
-    }
+    if (source.is_collection())                   // the collection and every calendar or address book inside it
+        return refusal_error(r, dav::tree_location(store.ancestor_kinds(destination), store.tree_kinds(source.path)));
     if (parent.kind != CollectionKind::calendar && parent.kind != CollectionKind::addressbook) return nullptr;
     return check_object(r, context, parent, destination, store.body(source.id), source.content_type.c_str(), checked);
 }

@@ -20,12 +20,13 @@ struct CheckedObject {
 dav_error* check_object(request_rec* r, const Context& context, const store::Node& collection, std::string_view path,
                         std::string_view bytes, const char* type, CheckedObject& checked);
 
-// RFC 4791 §5.3.1, RFC 6352 §5.2: calendars go in the calendar home (or a plain collection there),
-// never inside another calendar or address book; likewise address books.
-bool location_ok(store::CollectionKind parent, store::CollectionKind kind);
+// RFC 4791 §5.3.1, RFC 6352 §5.2 (dav::collection_location): the 403 with calendar- or
+// addressbook-collection-location-ok when a collection of `kind` may not be created at `path`, else nullptr.
+dav_error* location_error(request_rec* r, store::Store& store, const std::string& path, store::CollectionKind kind);
 
 // RFC 4791 §5.3.2, RFC 6352 §6.3.2: what a COPY or MOVE brings to `destination` (a path) must be what
-// a PUT could store there, and a collection only where one of its kind may be created. A resource
+// a PUT could store there, and a collection (with every calendar or address book in it) only where
+// one of its kind may be created (dav::tree_location). A resource
 // arriving in a calendar or address book gets `checked.index` computed for it (its time zone,
 // components); elsewhere `checked.index` stays empty and the resource keeps its rows.
 dav_error* check_arrival(request_rec* r, const Context& context, const store::Node& source,

@@ -436,4 +436,62 @@ r = report(CAL, query_with('<C:comp-filter name="VEVENT"><C:time-range %s/></C:c
 c.status(r, 207, "the same query with a forward range is answered")
 c.check(CAL + "one.ics" in multistatus(r) if r.status == 207 else False, "and finds the event", r)
 
+# ---- RFC 4791 §4.2, §5.3.1 and RFC 6352 §5.2: no calendar or address book nested in one, at any depth ----
+AB_HOME = "/caldav/addressbooks/alice/"
+FOLDER = CAL + "folder/"          # a plain collection inside a calendar (RFC 4791 §4.2 a allows it)
+DEEPER = FOLDER + "deeper/"
+AB_FOLDER = AB + "folder/"
+BOX = CAL_HOME + "box/"           # a plain collection in the home holding a calendar: allowed
+for path in (FOLDER, DEEPER, AB_FOLDER, BOX):
+    c.status(alice.mkcol(path), 201, "setup: MKCOL %s" % path)
+c.status(alice.request("MKCALENDAR", BOX + "inside/"), 201, "RFC 4791 §5.3.1: a calendar in a plain collection")
+ext_calendar = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop>'
+                '<D:resourcetype><D:collection/><C:calendar/></D:resourcetype></D:prop></D:set></D:mkcol>' % CALDAV)
+ext_addressbook = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:R="%s"><D:set><D:prop>'
+                   '<D:resourcetype><D:collection/><R:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>'
+                   % CARDDAV)
+
+
+def refused_location(r, what, element, gone=(), kept=()):
+    c.status(r, 403, what)
+    c.check(element.encode() in r.body and b"error" in r.body, "%s: the DAV:error body names %s" % (what, element), r)
+    for path in gone:
+        c.status(alice.propfind(path, 0), 404, "%s: nothing was made at %s" % (what, path))
+    for path in kept:
+        c.status(alice.propfind(path, 0), 207, "%s: %s is still there" % (what, path))
+
+
+CAL_OK = "calendar-collection-location-ok"
+AB_OK = "addressbook-collection-location-ok"
+for parent in (FOLDER, DEEPER):
+    refused_location(alice.request("MKCALENDAR", parent + "nested/"), "MKCALENDAR in %s" % parent, CAL_OK,
+                     gone=[parent + "nested/"])
+    refused_location(alice.request("MKCOL", parent + "nested/", body=ext_calendar, content_type="application/xml"),
+                     "extended MKCOL of a calendar in %s" % parent, CAL_OK, gone=[parent + "nested/"])
+    refused_location(alice.request("MKCOL", parent + "book/", body=ext_addressbook, content_type="application/xml"),
+                     "extended MKCOL of an address book in %s" % parent, AB_OK, gone=[parent + "book/"])
+refused_location(alice.request("MKCOL", AB_FOLDER + "book/", body=ext_addressbook, content_type="application/xml"),
+                 "extended MKCOL of an address book inside an address book's folder", AB_OK, gone=[AB_FOLDER + "book/"])
+refused_location(alice.request("MKCOL", AB_FOLDER + "cal/", body=ext_calendar, content_type="application/xml"),
+                 "extended MKCOL of a calendar inside an address book's folder", CAL_OK, gone=[AB_FOLDER + "cal/"])
+c.status(alice.request("MKCALENDAR", CAL_HOME + "loose/"), 201, "setup: MKCALENDAR %sloose/" % CAL_HOME)
+for method in ("MOVE", "COPY"):
+    for parent in (FOLDER, DEEPER):
+        refused_location(alice.copy(CAL_HOME + "loose/", parent + "loose/", method=method),
+                         "%s of a calendar into %s" % (method, parent), CAL_OK, gone=[parent + "loose/"],
+                         kept=[CAL_HOME + "loose/"])
+        # A tree that holds a calendar deeper down is refused as a whole.
+        refused_location(alice.copy(BOX, parent + "box/", method=method),
+                         "%s of a folder holding a calendar into %s" % (method, parent), CAL_OK,
+                         gone=[parent + "box/", parent + "box/inside/"], kept=[BOX, BOX + "inside/"])
+    refused_location(alice.copy(BOX, AB_FOLDER + "box/", method=method),
+                     "%s of a folder holding a calendar into an address book" % method, CAL_OK,
+                     gone=[AB_FOLDER + "box/"], kept=[BOX + "inside/"])
+    refused_location(alice.copy(AB, FOLDER + "book/", method=method),
+                     "%s of an address book into a calendar's folder" % method, AB_OK, gone=[FOLDER + "book/"],
+                     kept=[AB])
+c.status(alice.move(BOX, CAL_HOME + "box2/"), 201, "MOVE of a folder holding a calendar within the home")
+c.status(alice.propfind(CAL_HOME + "box2/inside/", 0), 207, "the moved calendar is there")
+c.status(alice.copy(CAL_HOME + "loose/", CAL_HOME + "box2/loose-copy/"), 201, "COPY of a calendar into a plain folder")
+
 c.finish()
