@@ -52,6 +52,10 @@ int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {
         return answer_error(r, HTTP_FORBIDDEN, "DAV:", "cannot-modify-protected-property",
                             apr_pstrcat(r->pool, "The request sets ", request.refused, ".", nullptr));
     if (dav_error* error = location_error(r, store, path, request.kind)) return dav_handle_err(r, error, nullptr);
+    for (const apr_xml_elem* property : request.dead) {
+        if (dav_error* error = calendar_timezone_error(r->pool, namespace_of(doc, property), property->name, property))
+            return dav_handle_err(r, error, nullptr);
+    }
     if (request.kind == CollectionKind::calendar && request.components.empty()) request.components = "VEVENT,VTODO";
 
     // Honour locks on the parent (a new member changes it), as mod_dav does for MKCOL.

@@ -13,6 +13,7 @@
 #include "dav/collection_location.hpp"
 #include "dav/path.hpp"
 #include "ical/calendar_object.hpp"
+#include "ical/calendar_timezone.hpp"
 #include "ical/instances.hpp"
 #include "object_checks.hpp"
 #include "resource_kind.hpp"
@@ -156,6 +157,17 @@ dav_error* check_arrival(request_rec* r, const Context& context, const store::No
         return refusal_error(r, dav::tree_location(store.ancestor_kinds(destination), store.tree_kinds(source.path)));
     if (parent.kind != CollectionKind::calendar && parent.kind != CollectionKind::addressbook) return nullptr;
     return check_object(r, context, parent, destination, store.body(source.id), source.content_type.c_str(), checked);
+}
+
+dav_error* calendar_timezone_error(apr_pool_t* pool, const char* ns, const char* name, const apr_xml_elem* property) {
+    if (std::strcmp(ns, caldav_namespace) != 0 || std::strcmp(name, "calendar-timezone") != 0) return nullptr;
+    ical::TimezoneValidation validation = ical::validate_calendar_timezone(text_of(property));
+    if (validation.valid) return nullptr;
+    // mod_dav writes a PROPPATCH error's description into the propstat unescaped, and without the
+    // DAV:error element: the description names the precondition.
+    std::string text = "valid-calendar-data: " + validation.message + " (RFC 4791 section 5.2.2).";
+    const char* message = apr_xml_quote_string(pool, apr_pstrdup(pool, text.c_str()), 0);
+    return dav_new_error_tag(pool, HTTP_FORBIDDEN, 0, 0, message, caldav_namespace, "valid-calendar-data");
 }
 
 dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path) {

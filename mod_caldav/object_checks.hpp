@@ -40,6 +40,11 @@ std::string calendar_timezone(store::Store& store, const store::Node& calendar);
 // (floating and all-day times move with it). Runs inside the caller's transaction.
 void reindex_calendar(request_rec* r, store::Store& store, const store::Node& calendar);
 
+// RFC 4791 §5.2.2: a CALDAV:calendar-timezone being set (PROPPATCH, MKCALENDAR, extended MKCOL) must
+// be a VCALENDAR with exactly one valid VTIMEZONE (ical::validate_calendar_timezone). The 403 with
+// CALDAV:valid-calendar-data when `property` is that property and its value is not, else nullptr.
+dav_error* calendar_timezone_error(apr_pool_t* pool, const char* ns, const char* name, const apr_xml_elem* property);
+
 // The no-uid-conflict error (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1) naming the resource that has the UID.
 dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path);
 

@@ -494,4 +494,84 @@ c.status(alice.move(BOX, CAL_HOME + "box2/"), 201, "MOVE of a folder holding a c
 c.status(alice.propfind(CAL_HOME + "box2/inside/", 0), 207, "the moved calendar is there")
 c.status(alice.copy(CAL_HOME + "loose/", CAL_HOME + "box2/loose-copy/"), 201, "COPY of a calendar into a plain folder")
 
+# ---- RFC 4791 §5.2.2: calendar-timezone is a VCALENDAR with exactly one valid VTIMEZONE -------------------
+TZCAL = CAL_HOME + "tzcal/"
+c.status(alice.request("MKCALENDAR", TZCAL), 201, "setup: MKCALENDAR %s" % TZCAL)
+
+
+def tz_xml(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
+
+
+def set_timezone(path, text, extra=""):
+    return alice.proppatch(path, '<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" '
+                           'xmlns:C="%s"><D:set><D:prop>%s<C:calendar-timezone>%s</C:calendar-timezone></D:prop>'
+                           '</D:set></D:propertyupdate>' % (CALDAV, extra, tz_xml(text)))
+
+
+def stored_timezone(path):
+    got = propfind(path, [(CALDAV, "calendar-timezone"), ("DAV:", "displayname")]).get(path, {})
+    entry = got.get("{%s}calendar-timezone" % CALDAV)
+    name = got.get("{DAV:}displayname")
+    return (entry[1].text if entry and entry[0] == 200 else None,
+            prop_text(name[1]) if name and name[0] == 200 else None)
+
+
+r = set_timezone(TZCAL, auckland)
+c.status(r, 207, "PROPPATCH a valid calendar-timezone")
+ok = multistatus(r).get(TZCAL, {}).get("{%s}calendar-timezone" % CALDAV) if r.status == 207 else None
+c.check(ok is not None and ok[0] == 200, "the valid VTIMEZONE is accepted", r)
+before = stored_timezone(TZCAL)
+
+
+def zone_with(observance):
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Bad/Zone\r\n%s"
+            "END:VTIMEZONE\r\nEND:VCALENDAR\r\n" % observance)
+
+
+def observance(frm="+0100", to="+0100", rule="FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", kind="STANDARD"):
+    return ("BEGIN:%s\r\nTZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\nDTSTART:19701025T030000\r\nRRULE:%s\r\nEND:%s\r\n"
+            % (kind, frm, to, rule, kind))
+
+
+bad_zones = {
+    "garbage": "garbage",
+    "TZOFFSETFROM:+9999": zone_with(observance(frm="+9999")),
+    "TZOFFSETTO:+2400": zone_with(observance(to="+2400")),
+    "TZOFFSETTO:-0000": zone_with(observance(to="-0000")),
+    "a SECONDLY rule": zone_with(observance(rule="FREQ=SECONDLY")),
+    "an HOURLY rule": zone_with(observance(rule="FREQ=HOURLY")),
+    "no STANDARD or DAYLIGHT": zone_with(""),
+    "no TZOFFSETTO": zone_with("BEGIN:STANDARD\r\nTZOFFSETFROM:+0100\r\nDTSTART:19700101T000000\r\nEND:STANDARD\r\n"),
+    "two VTIMEZONEs": auckland.replace("END:VCALENDAR", zone_with(observance())[zone_with("").index("BEGIN:VTIMEZONE"):]
+                                       .replace("END:VCALENDAR\r\n", "") + "END:VCALENDAR"),
+    "a VEVENT beside the VTIMEZONE": auckland.replace("END:VCALENDAR", ical_event("tz-ev@example.org").decode()
+                                                      [ical_event("x").decode().index("BEGIN:VEVENT"):]
+                                                      .replace("END:VCALENDAR\r\n", "") + "END:VCALENDAR"),
+}
+for what, text in bad_zones.items():
+    r = set_timezone(TZCAL, text, extra="<D:displayname>Renamed</D:displayname>")
+    c.status(r, 207, "PROPPATCH calendar-timezone with %s: a multistatus" % what)
+    got = multistatus(r).get(TZCAL, {}) if r.status == 207 else {}
+    entry = got.get("{%s}calendar-timezone" % CALDAV)
+    c.check(entry is not None and entry[0] == 403, "RFC 4791 §5.2.2: calendar-timezone with %s is 403" % what, r)
+    c.check(b"valid-calendar-data" in r.body, "calendar-timezone with %s: the answer names valid-calendar-data" % what, r)
+    c.check(got.get("{DAV:}displayname", (0,))[0] == 424, "and the displayname set with it fails (424)", r)
+    c.check(stored_timezone(TZCAL) == before, "calendar-timezone with %s: nothing changed" % what)
+mk_tz = ('<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop>'
+         '<C:calendar-timezone>%s</C:calendar-timezone></D:prop></D:set></C:mkcalendar>')
+ext_tz = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop><D:resourcetype>'
+          '<D:collection/><C:calendar/></D:resourcetype><C:calendar-timezone>%s</C:calendar-timezone></D:prop></D:set>'
+          '</D:mkcol>')
+for what in ("garbage", "TZOFFSETFROM:+9999", "a SECONDLY rule"):
+    for method, template in (("MKCALENDAR", mk_tz), ("MKCOL", ext_tz)):
+        r = alice.request(method, CAL_HOME + "badtz/", body=template % (CALDAV, tz_xml(bad_zones[what])),
+                          content_type="application/xml")
+        c.status(r, 403, "RFC 4791 §5.3.1: %s with a calendar-timezone with %s" % (method, what))
+        c.check(b"valid-calendar-data" in r.body, "%s: the DAV:error body names valid-calendar-data" % method, r)
+        c.status(alice.propfind(CAL_HOME + "badtz/", 0), 404, "%s with a bad calendar-timezone made nothing" % method)
+r = alice.request("MKCALENDAR", CAL_HOME + "goodtz/", body=mk_tz % (CALDAV, tz_xml(auckland)),
+                  content_type="application/xml")
+c.status(r, 201, "MKCALENDAR with a valid calendar-timezone")
+
 c.finish()
