@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include <http_protocol.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <limits>
@@ -55,13 +56,49 @@ std::vector<std::string> split_components(const std::string& list) {
 
 }  // namespace
 
+namespace {
+
+// The character data of one stored element (dead_property_xml's output: no CDATA sections, the
+// five predefined entities and character references).
+std::string element_text(std::string_view xml) {
+    std::size_t open_end = xml.find('>');
+    std::size_t close = xml.rfind("</");
+    if (open_end == std::string_view::npos || close == std::string_view::npos || close <= open_end) return {};
+    std::string_view raw = xml.substr(open_end + 1, close - open_end - 1);
+    std::string text;
+    for (std::size_t at = 0; at < raw.size(); ++at) {
+        std::size_t semicolon = raw[at] == '&' ? raw.find(';', at) : std::string_view::npos;
+        if (semicolon == std::string_view::npos) {
+            text += raw[at];
+            continue;
+        }
+        std::string_view entity = raw.substr(at + 1, semicolon - at - 1);
+        static const std::pair<std::string_view, char> named[] = {
+            {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
+        char decoded = 0;
+        for (const auto& [name, value] : named)
+            if (entity == name) decoded = value;
+        if (decoded == 0 && entity.size() > 1 && entity[0] == '#') {
+            bool hex = entity[1] == 'x';
+            long code = std::strtol(std::string(entity.substr(hex ? 2 : 1)).c_str(), nullptr, hex ? 16 : 10);
+            if (code > 0 && code < 128) decoded = static_cast<char>(code);  // iCalendar text is ASCII here
+        }
+        if (decoded == 0) {
+            text += raw[at];
+            continue;
+        }
+        text += decoded;
+        at = semicolon;
+    }
+    return text;
+}
+
+}  // namespace
+
 std::string calendar_timezone(store::Store& store, const store::Node& calendar) {
     auto xml = store::properties::get(store.database(), {true, calendar.id}, caldav_namespace, "calendar-timezone");
     if (!xml) return {};
-    std::size_t at = xml->find("TZID:");
-    if (at == std::string::npos) return {};
-    std::size_t end = xml->find_first_of("\r\n<", at);
-    return xml->substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
+    return element_text(*xml);
 }
 
 namespace {

@@ -32,8 +32,9 @@ dav_error* location_error(request_rec* r, store::Store& store, const std::string
 dav_error* check_arrival(request_rec* r, const Context& context, const store::Node& source,
                          const std::string& destination, CheckedObject& checked);
 
-// The calendar's own time zone (RFC 4791 §5.2.2), used for floating and all-day times: the TZID
-// of the VTIMEZONE in its calendar-timezone property, or empty (UTC).
+// The calendar's own time zone (RFC 4791 §5.2.2), used for floating and all-day times: the
+// iCalendar text of its calendar-timezone property (ical::expand resolves it by its VTIMEZONE's
+// definition, whatever the TZID), or empty (UTC).
 std::string calendar_timezone(store::Store& store, const store::Node& calendar);
 
 // Recomputes the occurrences of every object in `calendar` under its current calendar-timezone

@@ -574,4 +574,27 @@ r = alice.request("MKCALENDAR", CAL_HOME + "goodtz/", body=mk_tz % (CALDAV, tz_x
                   content_type="application/xml")
 c.status(r, 201, "MKCALENDAR with a valid calendar-timezone")
 
+# RFC 4791 §5.2.2 and §7.3: floating times are indexed in the calendar's own VTIMEZONE, by its
+# definition, not only when its TZID happens to name a zone the server knows.
+own_zone = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:My Own Zone\r\n"
+            "BEGIN:STANDARD\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nDTSTART:19700101T000000\r\nEND:STANDARD\r\n"
+            "END:VTIMEZONE\r\nEND:VCALENDAR\r\n")
+OWN = CAL_HOME + "ownzone/"
+r = alice.request("MKCALENDAR", OWN, body=mk_tz % (CALDAV, tz_xml(own_zone)), content_type="application/xml")
+c.status(r, 201, "MKCALENDAR with a calendar-timezone of its own (TZID My Own Zone, +05:30)")
+c.status(alice.put(OWN + "floating.ics", floating, CT_ICS), 201, "PUT a floating event at 23:30 local")
+c.check(names_in_range(OWN, "20300110T175000Z", "20300110T181000Z") == ["floating.ics"],
+        "RFC 4791 §7.3: the floating 23:30 is found at 18:00Z (+05:30)")
+c.check(names_in_range(OWN, "20300110T230000Z", "20300111T000000Z") == [], "and not at 23:30Z (as UTC)")
+r = set_timezone(TZCAL, own_zone)
+c.status(r, 207, "PROPPATCH the same zone onto %s" % TZCAL)
+c.status(alice.put(TZCAL + "floating.ics", floating, CT_ICS), 201, "PUT the floating event there")
+c.check(names_in_range(TZCAL, "20300110T175000Z", "20300110T181000Z") == ["floating.ics"],
+        "after PROPPATCH of calendar-timezone the floating event is found at 18:00Z")
+fb_own = ('<?xml version="1.0"?><C:free-busy-query xmlns:C="%s"><C:time-range start="20300110T000000Z" '
+          'end="20300112T000000Z"/></C:free-busy-query>' % CALDAV)
+r = report(OWN, fb_own)
+c.check(r.status == 200 and b"20300110T180000Z/20300110T181500Z" in r.body,
+        "free-busy-query reads the floating event in the calendar's zone", r)
+
 c.finish()
