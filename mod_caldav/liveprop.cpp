@@ -110,6 +110,8 @@ dav_error* patch_validate(const dav_resource* resource, const apr_xml_elem* elem
         dav_error* invalid = nullptr;
         if (operation == DAV_PROP_OP_SET)
             invalid = calendar_timezone_error(resource->pool, caldav_namespace, element->name, element);
+        // mod_dav writes the description into the propstat unescaped; it quotes the value's text.
+        if (invalid != nullptr) invalid->desc = apr_xml_quote_string(resource->pool, invalid->desc, 0);
         *defer_to_dead = invalid == nullptr;
         return invalid;
     }

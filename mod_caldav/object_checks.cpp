@@ -200,11 +200,10 @@ dav_error* calendar_timezone_error(apr_pool_t* pool, const char* ns, const char*
     if (std::strcmp(ns, caldav_namespace) != 0 || std::strcmp(name, "calendar-timezone") != 0) return nullptr;
     ical::TimezoneValidation validation = ical::validate_calendar_timezone(text_of(property));
     if (validation.valid) return nullptr;
-    // mod_dav writes a PROPPATCH error's description into the propstat unescaped, and without the
-    // DAV:error element: the description names the precondition.
+    // The description names the precondition too: a PROPPATCH's propstat has no DAV:error element.
     std::string text = "valid-calendar-data: " + validation.message + " (RFC 4791 section 5.2.2).";
-    const char* message = apr_xml_quote_string(pool, apr_pstrdup(pool, text.c_str()), 0);
-    return dav_new_error_tag(pool, HTTP_FORBIDDEN, 0, 0, message, caldav_namespace, "valid-calendar-data");
+    return dav_new_error_tag(pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(pool, text.c_str()), caldav_namespace,
+                             "valid-calendar-data");
 }
 
 dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path) {
