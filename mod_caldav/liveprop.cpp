@@ -59,6 +59,7 @@ enum PropertyId {
     getctag,                                      // CalendarServer ctag
     quota_available_bytes,                        // RFC 4331 §3
     quota_used_bytes,                             // RFC 4331 §4
+    calendar_timezone_property,                   // RFC 4791 §5.2.2: validated here, stored as a dead property
 };
 
 const dav_liveprop_spec specs[] = {
@@ -87,18 +88,33 @@ const dav_liveprop_spec specs[] = {
     {calendarserver_ns, "getctag", getctag, 0},
     {dav_ns, "quota-available-bytes", quota_available_bytes, 0},
     {dav_ns, "quota-used-bytes", quota_used_bytes, 0},
+    {caldav_ns, "calendar-timezone", calendar_timezone_property, 1},
     {0, nullptr, 0, 0},
 };
 
 dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_insert what, apr_text_header* text);
-// Every property here is computed, hence protected. Declaring them "writable" routes PROPPATCH to
-// patch_validate, which refuses with RFC 4918 §9.2.1's 403 cannot-modify-protected-property;
-// mod_dav's own refusal of a read-only property is a 409.
+// Every property here but calendar-timezone is computed, hence protected. Declaring them "writable"
+// routes PROPPATCH to patch_validate, which refuses with RFC 4918 §9.2.1's 403
+// cannot-modify-protected-property; mod_dav's own refusal of a read-only property is a 409.
 int is_writable(const dav_resource*, int) {
     return 1;
 }
 
-dav_error* patch_validate(const dav_resource* resource, const apr_xml_elem* element, int, void**, int*) {
+dav_error* patch_validate(const dav_resource* resource, const apr_xml_elem* element, int operation, void**,
+                          int* defer_to_dead) {
+    // RFC 4791 §5.2.2: calendar-timezone is the client's, kept as a dead property (propdb.cpp), but
+    // only a valid one: mod_dav's dead-property path cannot refuse a value (a store error becomes a
+    // 500), so it is checked here and then deferred to it. Its value is read from there too
+    // (value_of has none). No other property of ours is named calendar-timezone.
+    if (std::strcmp(element->name, "calendar-timezone") == 0) {
+        dav_error* invalid = nullptr;
+        if (operation == DAV_PROP_OP_SET)
+            invalid = calendar_timezone_error(resource->pool, caldav_namespace, element->name, element);
+        // mod_dav writes the description into the propstat unescaped; it quotes the value's text.
+        if (invalid != nullptr) invalid->desc = apr_xml_quote_string(resource->pool, invalid->desc, 0);
+        *defer_to_dead = invalid == nullptr;
+        return invalid;
+    }
     // mod_dav's PROPPATCH multistatus has no room for the <D:error> element: the description it
     // prints in <D:responsedescription> names the precondition (plain text, mod_dav does not escape it).
     const char* description = apr_psprintf(resource->pool,
@@ -360,7 +376,7 @@ dav_prop_insert insert_prop(const dav_resource* resource, int propid, dav_prop_i
 
 const dav_hooks_liveprop liveprop_hooks = {
     insert_prop,    is_writable, namespace_uris,
-    patch_validate,  // refuses: nothing here is writable
+    patch_validate,  // refuses: nothing here is writable (calendar-timezone goes to the dead properties)
     nullptr,         // patch_exec: never reached
     nullptr,         // patch_commit
     nullptr,         // patch_rollback

@@ -95,13 +95,12 @@ int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {
     CollectionRequest request;
     if (is_mkcalendar) request.kind = CollectionKind::calendar;
     if (!read_collection_body(doc, is_mkcalendar, request)) return HTTP_BAD_REQUEST;
+    // RFC 4791 §5.2.2: a calendar-timezone the server could not use is refused like a protected property.
+    for (const apr_xml_elem* property : request.dead)
+        if (calendar_timezone_error(r->pool, namespace_of(doc, property), property->name, property) != nullptr)
+            request.refused.push_back({property, caldav_namespace, "valid-calendar-data"});
     if (!request.refused.empty()) return answer_refused_properties(r, doc, request, is_mkcalendar);
-    if (!location_ok(parent.kind, request.kind)) {
-        bool calendar = request.kind == CollectionKind::calendar;
-        return answer_error(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
-                            calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
-                            "Collections of this kind cannot be created here.");
-    }
+    if (dav_error* error = location_error(r, store, path, request.kind)) return dav_handle_err(r, error, nullptr);
     if (request.kind == CollectionKind::calendar && request.components.empty()) request.components = "VEVENT,VTODO";
 
     // Honour locks on the parent (a new member changes it), as mod_dav does for MKCOL.

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "acl_method.hpp"
 #include "authn_cache.hpp"
 #include "body_limit.hpp"
 #include "child_memory.hpp"
@@ -83,6 +84,7 @@ int before_mod_dav(request_rec* r) {
     int status = guard_request(r);
     if (status == DECLINED) status = refuse_infinite_propfind(r);
     if (status != DECLINED) return status;
+    if (status = handle_acl(r); status != DECLINED) return status;
     return handle_collection_creation(r);
 }
 
@@ -109,6 +111,7 @@ const dav_options_provider options = {dav_header, dav_methods, nullptr};
 
 int post_config(apr_pool_t* pool, apr_pool_t*, apr_pool_t*, server_rec*) {
     register_mkcalendar(pool);
+    register_acl_method(pool);
     return OK;
 }
 

@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include <http_protocol.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <limits>
@@ -10,8 +11,10 @@
 
 #include "config.hpp"
 #include "dav/access.hpp"
+#include "dav/collection_location.hpp"
 #include "dav/path.hpp"
 #include "ical/calendar_object.hpp"
+#include "ical/calendar_timezone.hpp"
 #include "ical/instances.hpp"
 #include "object_checks.hpp"
 #include "resource_kind.hpp"
@@ -53,13 +56,49 @@ std::vector<std::string> split_components(const std::string& list) {
 
 }  // namespace
 
+namespace {
+
+// The character data of one stored element (dead_property_xml's output: no CDATA sections, the
+// five predefined entities and character references).
+std::string element_text(std::string_view xml) {
+    std::size_t open_end = xml.find('>');
+    std::size_t close = xml.rfind("</");
+    if (open_end == std::string_view::npos || close == std::string_view::npos || close <= open_end) return {};
+    std::string_view raw = xml.substr(open_end + 1, close - open_end - 1);
+    std::string text;
+    for (std::size_t at = 0; at < raw.size(); ++at) {
+        std::size_t semicolon = raw[at] == '&' ? raw.find(';', at) : std::string_view::npos;
+        if (semicolon == std::string_view::npos) {
+            text += raw[at];
+            continue;
+        }
+        std::string_view entity = raw.substr(at + 1, semicolon - at - 1);
+        static const std::pair<std::string_view, char> named[] = {
+            {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
+        char decoded = 0;
+        for (const auto& [name, value] : named)
+            if (entity == name) decoded = value;
+        if (decoded == 0 && entity.size() > 1 && entity[0] == '#') {
+            bool hex = entity[1] == 'x';
+            long code = std::strtol(std::string(entity.substr(hex ? 2 : 1)).c_str(), nullptr, hex ? 16 : 10);
+            if (code > 0 && code < 128) decoded = static_cast<char>(code);  // iCalendar text is ASCII here
+        }
+        if (decoded == 0) {
+            text += raw[at];
+            continue;
+        }
+        text += decoded;
+        at = semicolon;
+    }
+    return text;
+}
+
+}  // namespace
+
 std::string calendar_timezone(store::Store& store, const store::Node& calendar) {
     auto xml = store::properties::get(store.database(), {true, calendar.id}, caldav_namespace, "calendar-timezone");
     if (!xml) return {};
-    std::size_t at = xml->find("TZID:");
-    if (at == std::string::npos) return {};
-    std::size_t end = xml->find_first_of("\r\n<", at);
-    return xml->substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
+    return element_text(*xml);
 }
 
 namespace {
@@ -127,17 +166,23 @@ dav_error* check_object(request_rec* r, const Context& context, const store::Nod
     }
 }
 
-bool location_ok(CollectionKind parent, CollectionKind kind) {
-    switch (parent) {
-        case CollectionKind::calendar_home:
-            return kind != CollectionKind::addressbook;
-        case CollectionKind::addressbook_home:
-            return kind != CollectionKind::calendar;
-        case CollectionKind::plain:
-            return true;
-        default:
-            return false;
-    }
+namespace {
+
+dav_error* refusal_error(request_rec* r, dav::LocationRefusal refusal) {
+    if (refusal == dav::LocationRefusal::none) return nullptr;
+    bool calendar = refusal == dav::LocationRefusal::calendar;
+    return precondition(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
+                        calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
+                        calendar ? "This collection cannot be placed here: calendars are never nested in "
+                                   "calendars or address books, at any depth (RFC 4791 §4.2)."
+                                 : "This collection cannot be placed here: address books are never nested in "
+                                   "address books or calendars, at any depth (RFC 6352 §5.2).");
+}
+
+}  // namespace
+
+dav_error* location_error(request_rec* r, store::Store& store, const std::string& path, CollectionKind kind) {
+    return refusal_error(r, dav::collection_location(store.ancestor_kinds(path), kind));
 }
 
 dav_error* check_arrival(request_rec* r, const Context& context, const store::Node& source,
@@ -145,17 +190,20 @@ dav_error* check_arrival(request_rec* r, const Context& context, const store::No
     store::Store& store = open_store(context);
     store::Node parent = store.lookup(dav::parent_path(destination));
     if (!parent.is_collection()) return nullptr;  // the store answers 409
-    if (source.is_collection()) {
-        if (location_ok(parent.kind, source.kind)) return nullptr;
-        // Named after what is moved when it is a calendar or address book, else after where it goes.
-        bool calendar = source.kind == CollectionKind::calendar ||
-                        (source.kind != CollectionKind::addressbook && parent.kind != CollectionKind::addressbook);
-        return precondition(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
-                            calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
-                            "A collection of this kind cannot be placed here.");
-    }
+    if (source.is_collection())                   // the collection and every calendar or address book inside it
+        return refusal_error(r, dav::tree_location(store.ancestor_kinds(destination), store.tree_kinds(source.path)));
     if (parent.kind != CollectionKind::calendar && parent.kind != CollectionKind::addressbook) return nullptr;
     return check_object(r, context, parent, destination, store.body(source.id), source.content_type.c_str(), checked);
+}
+
+dav_error* calendar_timezone_error(apr_pool_t* pool, const char* ns, const char* name, const apr_xml_elem* property) {
+    if (std::strcmp(ns, caldav_namespace) != 0 || std::strcmp(name, "calendar-timezone") != 0) return nullptr;
+    ical::TimezoneValidation validation = ical::validate_calendar_timezone(text_of(property));
+    if (validation.valid) return nullptr;
+    // The description names the precondition too: a PROPPATCH's propstat has no DAV:error element.
+    std::string text = "valid-calendar-data: " + validation.message + " (RFC 4791 section 5.2.2).";
+    return dav_new_error_tag(pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(pool, text.c_str()), caldav_namespace,
+                             "valid-calendar-data");
 }
 
 dav_error* uid_conflict_error(request_rec* r, const Context& context, const std::string& existing_path) {

@@ -59,6 +59,12 @@ dav_error* free_busy_query(request_rec* r, const dav_resource* resource, const a
 dav_error* principal_property_search(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
 dav_error* principal_search_property_set(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc);
 
+// The error for a REPORT body that cannot be evaluated: its status, and its precondition element (in
+// namespace `ns`) when it names one.
+dav_error* invalid_request_error(request_rec* r, const InvalidFilter& invalid, const char* ns);
+// The error for invalid ranges in the REPORT's calendar-data (check_calendar_data_ranges), or nullptr.
+dav_error* calendar_data_ranges_error(request_rec* r, const apr_xml_doc* doc);
+
 // The path below the root that an href of a REPORT body names (absolute URL or path), or nullopt.
 std::optional<std::string> path_of_href(request_rec* r, const Context& context, const std::string& href_text);
 // The href's URL path, percent-decoded, as a response names it (the writer encodes it again).

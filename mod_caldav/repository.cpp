@@ -155,8 +155,11 @@ dav_error* write_stream(dav_stream* stream, const void* buffer, apr_size_t size)
     });
 }
 
+// mod_dav calls this only for a PUT with a Content-Range, before any of the body is read. RFC 9110
+// §14.5: a server that does not support partial PUT must answer 400 (501 would say PUT itself is
+// unknown); nothing was stored, and close_stream is not called.
 dav_error* seek_stream(dav_stream* stream, apr_off_t) {
-    return new_error(stream->resource, HTTP_NOT_IMPLEMENTED, "Partial PUT (Content-Range) is not supported.");
+    return new_error(stream->resource, HTTP_BAD_REQUEST, "Partial PUT (Content-Range) is not supported.");
 }
 
 // If-Match / If-None-Match: * as the store re-checks them inside the write (RFC 9110 §13.1).

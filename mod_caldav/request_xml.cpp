@@ -32,18 +32,18 @@ std::string upper_case(const char* text) {
 
 // ---- calendar-query (RFC 4791 §9.7) ----
 
-// RFC 4791 §9.9: start and end are UTC date-times in the basic format, 20060104T000000Z.
-std::optional<std::int64_t> utc_time(const char* text) {
-    if (text == nullptr) return std::nullopt;
-    std::optional<std::int64_t> seconds = ical::parse_utc_time(text);
-    if (!seconds) throw InvalidFilter{"valid-filter", std::string("time-range value is not a UTC date-time: ") + text};
-    return seconds;
+// RFC 4791 §9.9: one check for every time range a request carries (lib/query/time_range.hpp); a
+// range that selects nothing or is not UTC is a malformed request (400), named valid-filter where
+// it is part of a filter.
+query::TimeRange checked_range(const apr_xml_elem* element, query::Bounds bounds, const char* precondition) {
+    query::TimeRangeReading reading =
+        query::read_time_range(attribute(element, "start"), attribute(element, "end"), bounds);
+    if (!reading.range) throw InvalidFilter{precondition, reading.problem, 400};
+    return *reading.range;
 }
 
 query::TimeRange read_time_range(const apr_xml_elem* element) {
-    query::TimeRange range{utc_time(attribute(element, "start")), utc_time(attribute(element, "end"))};
-    if (!range.start && !range.end) throw InvalidFilter{"valid-filter", "time-range needs a start or an end"};
-    return range;
+    return checked_range(element, query::Bounds::at_least_one, "valid-filter");
 }
 
 query::TextMatch read_calendar_text_match(const apr_xml_elem* element) {
@@ -301,16 +301,28 @@ long read_sync_limit(const apr_xml_doc* doc) {
 
 std::optional<std::pair<std::int64_t, std::int64_t>> read_utc_range(const apr_xml_elem* element) {
     if (element == nullptr) return std::nullopt;
-    const char* start = attribute(element, "start");
-    const char* end = attribute(element, "end");
-    std::optional<std::int64_t> from = start != nullptr ? ical::parse_utc_time(start) : std::nullopt;
-    std::optional<std::int64_t> to = end != nullptr ? ical::parse_utc_time(end) : std::nullopt;
-    if (!from || !to) return std::nullopt;
-    return std::make_pair(*from, *to);
+    query::TimeRangeReading reading =
+        query::read_time_range(attribute(element, "start"), attribute(element, "end"), query::Bounds::both);
+    if (!reading.range) return std::nullopt;
+    return std::make_pair(*reading.range->start, *reading.range->end);
 }
 
-std::optional<std::pair<std::int64_t, std::int64_t>> read_free_busy_range(const apr_xml_doc* doc) {
-    return read_utc_range(find_child(doc, doc->root, caldav_namespace, "time-range"));
+std::pair<std::int64_t, std::int64_t> read_free_busy_range(const apr_xml_doc* doc) {
+    const apr_xml_elem* element = find_child(doc, doc->root, caldav_namespace, "time-range");
+    if (element == nullptr) throw InvalidFilter{"valid-filter", "free-busy-query needs a time-range", 400};
+    query::TimeRange range = checked_range(element, query::Bounds::both, "valid-filter");
+    return {*range.start, *range.end};
+}
+
+void check_calendar_data_ranges(const apr_xml_doc* doc) {
+    const apr_xml_elem* prop = find_child(doc, doc->root, "DAV:", "prop");
+    const apr_xml_elem* data = prop != nullptr ? find_child(doc, prop, caldav_namespace, "calendar-data") : nullptr;
+    if (data == nullptr) return;
+    for (const char* name : {"expand", "limit-recurrence-set", "limit-freebusy-set"}) {
+        // RFC 4791 §9.6.5-§9.6.7 define no precondition for these: a plain 400.
+        if (const apr_xml_elem* element = find_child(doc, data, caldav_namespace, name))
+            checked_range(element, query::Bounds::both, nullptr);
+    }
 }
 
 ical::ComponentSelection read_component_selection(const apr_xml_doc* doc, const apr_xml_elem* comp) {

@@ -20,8 +20,9 @@ namespace caldav::module {
 // A REPORT filter that cannot be evaluated (thrown while reading it): the precondition to answer with
 // (RFC 4791 §7.7 valid-filter, supported-collation; RFC 6352 §8.3 supported-filter).
 struct InvalidFilter {
-    const char* precondition;
+    const char* precondition;  // the CALDAV: or CARDDAV: element; nullptr for none
     std::string message;
+    int status = 403;  // 400 for a malformed time range (RFC 4791 §9.9)
 };
 
 // The name attribute every comp-, prop- and param-filter carries; throws InvalidFilter without it.
@@ -46,11 +47,15 @@ bool sync_level_ok(const apr_xml_doc* doc);
 // sync-collection's DAV:limit/DAV:nresults (RFC 5323 §5.17), or 0 for no limit; -1 when malformed.
 long read_sync_limit(const apr_xml_doc* doc);
 
-// The start and end attributes of a <C:time-range>, <C:expand> or <C:limit-*-set> element (RFC 4791
-// §9.9), when the element exists and both are valid UTC date-times.
+// The start and end attributes of a <C:expand> or <C:limit-*-set> element (RFC 4791 §9.6.5-§9.6.7),
+// when the element exists and they make a valid range (check_calendar_data_ranges refused others).
 std::optional<std::pair<std::int64_t, std::int64_t>> read_utc_range(const apr_xml_elem* element);
-// free-busy-query's <C:time-range> (RFC 4791 §7.10), when it has both a start and an end.
-std::optional<std::pair<std::int64_t, std::int64_t>> read_free_busy_range(const apr_xml_doc* doc);
+// free-busy-query's <C:time-range> (RFC 4791 §7.10), which needs a start and an end; throws InvalidFilter.
+std::pair<std::int64_t, std::int64_t> read_free_busy_range(const apr_xml_doc* doc);
+// Checks the ranges of the REPORT's <C:calendar-data> (expand, limit-recurrence-set,
+// limit-freebusy-set) before any answer is written: they are read per resource, too late for a 400.
+// Throws InvalidFilter.
+void check_calendar_data_ranges(const apr_xml_doc* doc);
 
 // calendar-data's <C:comp> with <C:prop>/<C:allprop> and nested <C:comp>/<C:allcomp> (RFC 4791 §9.6.1).
 ical::ComponentSelection read_component_selection(const apr_xml_doc* doc, const apr_xml_elem* comp);

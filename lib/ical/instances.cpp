@@ -1,6 +1,7 @@
 // Recurrence expansion into the time-range index (RFC 4791 §9.9 per component, RFC 5545 §3.8.5 for
 // RRULE/RDATE/EXDATE, §3.8.4.4 for RECURRENCE-ID and RANGE=THISANDFUTURE), with libical.
 #include "ical/instances.hpp"
+#include "ical/calendar_timezone.hpp"
 #include "ical/civil_date.hpp"
 #include "ical/component_ptr.hpp"
 #include "ical/parse.hpp"
@@ -110,12 +111,31 @@ icaltimezone* builtin_zone(std::string_view name) {
     return nullptr;
 }
 
+// The zone of floating times and dates (RFC 4791 §5.2.2, §7.3): the calendar's own VTIMEZONE when
+// `spec` is the iCalendar text of its calendar-timezone, whatever its TZID, else a zone libical
+// knows by the name `spec`. A definition accepted once is found again by its text; one that
+// validate_calendar_timezone refuses (stored before it was checked) is never expanded: its rules
+// may recur every second. nullptr = UTC.
+icaltimezone* default_zone(std::string_view spec) {
+    if (spec.find("BEGIN:VTIMEZONE") == std::string_view::npos) return builtin_zone(spec);
+    if (icaltimezone* known = zone_of_text(spec)) return known;
+    if (!validate_calendar_timezone(spec).valid) return nullptr;
+    ComponentPtr root = parse_ical(spec);
+    icalcomponent* vtimezone = icalcomponent_get_first_component(root.get(), ICAL_VTIMEZONE_COMPONENT);
+    icaltimezone* zone = shared_zone(vtimezone);
+    if (zone == nullptr) {  // the process's cache of zones is full: the TZID's built-in zone, if any
+        return builtin_zone(icalproperty_get_tzid(icalcomponent_get_first_property(vtimezone, ICAL_TZID_PROPERTY)));
+    }
+    remember_zone_text(spec, zone);
+    return zone;
+}
+
 // Resolves the times of one VCALENDAR: TZIDs through its own VTIMEZONEs first, then libical's
 // built-in zones; floating times and dates in the default zone (nullptr = UTC).
 class Clock {
 public:
     Clock(icalcomponent* vcalendar, std::string_view default_timezone, const KnownZones* known_zones)
-        : vcalendar_(vcalendar), known_zones_(known_zones), floating_(builtin_zone(default_timezone)) {}
+        : vcalendar_(vcalendar), known_zones_(known_zones), floating_(default_zone(default_timezone)) {}
 
     // The zone of a property's value: nullptr when it is floating, a DATE or UTC.
     icaltimezone* zone_of(icalproperty* property) {

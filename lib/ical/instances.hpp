@@ -41,7 +41,8 @@ struct Expansion {
 
 // The occurrences of the calendar object resource `bytes` (already validated): RRULE, RDATE,
 // EXDATE, overrides by RECURRENCE-ID (including THISANDFUTURE), all-day and floating times
-// resolved in `default_timezone` (IANA name; empty = UTC). Never loops unboundedly: a
+// resolved in `default_timezone` (the calendar's calendar-timezone as iCalendar text, or an IANA
+// name; empty = UTC). Never loops unboundedly: a
 // FREQ=SECONDLY rule without end costs at most max_instances iterations.
 // Instances are sorted by start, then end. When `truncated`, everything starting before the last listed
 // instance's start is complete. Sub-daily rules that libical cannot iterate in bounded time (see

@@ -8,17 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "query/time_range.hpp"
+
 namespace caldav::query {
 
 struct TextMatch {  // RFC 4791 §9.7.5
     std::string text;
     std::string collation = "i;ascii-casemap";  // also "i;octet", "i;unicode-casemap"
     bool negate = false;
-};
-
-struct TimeRange {  // RFC 4791 §9.9, UTC seconds; an absent end is +infinity, an absent start -infinity
-    std::optional<std::int64_t> start;
-    std::optional<std::int64_t> end;
 };
 
 struct ParamFilter {  // RFC 4791 §9.7.3
@@ -44,7 +41,7 @@ struct CompFilter {  // RFC 4791 §9.7.1
 };
 
 // True when `bytes` (a stored calendar object resource) matches `filter`, whose name is
-// "VCALENDAR". Floating and all-day times are resolved in `default_timezone` (IANA; empty = UTC).
+// "VCALENDAR". Floating and all-day times are resolved in `default_timezone` (as ical::expand takes it).
 bool matches(std::string_view bytes, const CompFilter& filter, std::string_view default_timezone);
 
 // Whether a collation is one the server supports (RFC 4791 §7.5.1: others are a precondition failure).

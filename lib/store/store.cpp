@@ -114,6 +114,40 @@ Node Store::lookup_collection(std::string_view path) {
     return node;
 }
 
+std::vector<CollectionKind> Store::ancestor_kinds(std::string_view path) {
+    std::vector<CollectionKind> kinds;
+    if (path.empty()) return kinds;
+    std::string prefix;
+    Node root = lookup_collection(prefix);
+    if (root.exists()) kinds.push_back(root.kind);
+    std::vector<std::string_view> parts = dav::segments(path);
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        prefix = join_path(prefix, parts[i]);
+        Node node = lookup_collection(prefix);
+        if (node.exists()) kinds.push_back(node.kind);
+    }
+    return kinds;
+}
+
+std::vector<std::vector<CollectionKind>> Store::tree_kinds(std::string_view path) {
+    // The collection and its descendants: "path/" up to "path0" holds exactly those below it.
+    auto rows = db_.prepare(
+        "SELECT path, kind FROM collections WHERE path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0') ORDER BY path");
+    rows.bind(1, path);
+    std::vector<std::vector<CollectionKind>> tree;
+    std::map<std::string, std::size_t> index_of;  // path -> its entry in `tree`
+    while (rows.step()) {
+        std::string member = rows.text(0);
+        std::vector<CollectionKind> chain;
+        auto parent = index_of.find(parent_path(member));
+        if (member != path && parent != index_of.end()) chain = tree[parent->second];
+        chain.push_back(static_cast<CollectionKind>(rows.integer(1)));
+        index_of.emplace(member, tree.size());
+        tree.push_back(std::move(chain));
+    }
+    return tree;
+}
+
 Node Store::lookup_resource(std::string_view path) {
     auto row = db_.prepare(
         "SELECT r.id, r.collection_id, r.etag, r.content_type, r.size, r.created, r.modified, r.uid "

@@ -113,6 +113,13 @@ public:
     // returns false) when `visit` returns false.
     bool for_each_member(const Node& collection, const std::function<bool(Node&)>& visit);
 
+    // The kinds of the existing collections from the root down to the parent of `path`, in that order
+    // (what dav::collection_location judges a new collection by).
+    std::vector<CollectionKind> ancestor_kinds(std::string_view path);
+    // For the collection at `path` and each collection below it, in path order: the kinds from the
+    // one at `path` down to that collection (dav::tree_location). Empty when `path` is no collection.
+    std::vector<std::vector<CollectionKind>> tree_kinds(std::string_view path);
+
     // The stored bytes of a resource, exactly as they were PUT.
     std::string body(std::int64_t resource_id);
     CollectionKind collection_kind(std::int64_t collection_id);

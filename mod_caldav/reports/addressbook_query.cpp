@@ -43,8 +43,7 @@ dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const
     try {
         filter = read_addressbook_filter(doc);
     } catch (const InvalidFilter& invalid) {
-        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, invalid.message.c_str()),
-                                 carddav_namespace, invalid.precondition);
+        return invalid_request_error(r, invalid, carddav_namespace);
     }
     long limit = read_addressbook_limit(doc);
     store::Store& store = open_store(*context);

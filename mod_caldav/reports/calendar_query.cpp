@@ -75,9 +75,9 @@ dav_error* calendar_query(request_rec* r, const dav_resource* resource, const ap
     try {
         filter = read_calendar_filter(doc);
     } catch (const InvalidFilter& invalid) {
-        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, invalid.message.c_str()),
-                                 caldav_namespace, invalid.precondition);
+        return invalid_request_error(r, invalid, caldav_namespace);
     }
+    if (dav_error* error = calendar_data_ranges_error(r, doc)) return error;
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);
     MultistatusWriter writer(r, doc);

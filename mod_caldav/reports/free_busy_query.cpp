@@ -14,10 +14,13 @@
 namespace caldav::module {
 
 dav_error* free_busy_query(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
-    std::optional<std::pair<std::int64_t, std::int64_t>> range = read_free_busy_range(doc);
-    if (!range || range->first >= range->second)
-        return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "free-busy-query needs a time-range with start < end.");
-    const std::int64_t from = range->first, to = range->second;
+    std::pair<std::int64_t, std::int64_t> range;
+    try {
+        range = read_free_busy_range(doc);  // the same check as calendar-query's time ranges
+    } catch (const InvalidFilter& invalid) {
+        return invalid_request_error(r, invalid, caldav_namespace);
+    }
+    const std::int64_t from = range.first, to = range.second;
     store::Store& store = open_store(*resource->info->context);
     const store::Node& target = node_of(resource);
     std::vector<ical::BusyPeriod> periods;

@@ -46,6 +46,7 @@ dav_error* sync_collection(request_rec* r, const dav_resource* resource, const a
     }
     long limit = read_sync_limit(doc);
     if (limit < 0) return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "DAV:limit needs a positive DAV:nresults.");
+    if (dav_error* error = calendar_data_ranges_error(r, doc)) return error;
 
     // The token answered is the collection's as read before the changes: a change racing with this
     // report is either listed now and again next time, or next time, never lost.

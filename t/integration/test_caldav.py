@@ -456,4 +456,219 @@ raw_hrefs = re.findall(rb"<D:href>([^<]*)</D:href>", fast.body)
 c.check(any(h.endswith(b"a%20b&amp;c%20%c3%bc+%2525.ics") for h in raw_hrefs),
         "the href is percent-encoded, then XML-escaped", detail=raw_hrefs)
 
+# ---- RFC 9110 §14.5: partial PUT is not supported: 400, and nothing stored ------------------------
+ranged = ical_event("ranged@example.org")
+for target, body, ctype in ((CAL + "one.ics", ranged, CT_ICS), (CAL + "ranged.ics", ranged, CT_ICS),
+                            (AB + "zoe.vcf", vcard("ranged", "Ranged"), CT_VCF),
+                            (AB + "ranged.vcf", vcard("ranged", "Ranged"), CT_VCF)):
+    r = alice.put(target, body, ctype, headers={"Content-Range": "bytes 0-%d/%d" % (len(body) - 1, len(body) + 10)})
+    c.status(r, 400, "RFC 9110 §14.5: PUT with Content-Range on %s" % target)
+c.check(alice.get(CAL + "one.ics").body == event, "the refused partial PUT left the event as it was")
+c.check(alice.get(AB + "zoe.vcf").body == card, "the refused partial PUT left the vCard as it was")
+c.status(alice.get(CAL + "ranged.ics"), 404, "the refused partial PUT made no event")
+c.status(alice.get(AB + "ranged.vcf"), 404, "the refused partial PUT made no vCard")
+
+# ---- RFC 4791 §9.9: a time range's end must be later than its start, wherever a range appears ---------
+BACKWARDS = 'start="20300106T000000Z" end="20300105T000000Z"'
+EMPTY = 'start="20300105T000000Z" end="20300105T000000Z"'
+GOOD = 'start="20300105T000000Z" end="20300106T000000Z"'
+
+
+def query_with(filter_xml, data=""):
+    return ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s">'
+            '<D:prop><D:getetag/>%s</D:prop><C:filter><C:comp-filter name="VCALENDAR">%s</C:comp-filter></C:filter>'
+            '</C:calendar-query>' % (CALDAV, data, filter_xml))
+
+
+for attrs in (BACKWARDS, EMPTY):
+    requests = {
+        "comp-filter time-range": query_with('<C:comp-filter name="VEVENT"><C:time-range %s/></C:comp-filter>' % attrs),
+        "prop-filter time-range": query_with('<C:comp-filter name="VEVENT"><C:prop-filter name="DTSTAMP">'
+                                             '<C:time-range %s/></C:prop-filter></C:comp-filter>' % attrs),
+        "nested comp-filter time-range": query_with('<C:comp-filter name="VEVENT"><C:comp-filter name="VALARM">'
+                                                    '<C:time-range %s/></C:comp-filter></C:comp-filter>' % attrs),
+    }
+    for element in ("expand", "limit-recurrence-set", "limit-freebusy-set"):
+        data = "<C:calendar-data><C:%s %s/></C:calendar-data>" % (element, attrs)
+        requests["calendar-query calendar-data " + element] = query_with(
+            '<C:comp-filter name="VEVENT"><C:time-range %s/></C:comp-filter>' % GOOD, data)
+        requests["calendar-multiget calendar-data " + element] = (
+            '<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop>%s</D:prop>'
+            '<D:href>%sone.ics</D:href></C:calendar-multiget>' % (CALDAV, data, CAL))
+        requests["sync-collection calendar-data " + element] = (
+            '<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:" xmlns:C="%s"><D:sync-token/>'
+            '<D:sync-level>1</D:sync-level><D:prop>%s</D:prop></D:sync-collection>' % (CALDAV, data))
+    requests["free-busy-query"] = ('<?xml version="1.0"?><C:free-busy-query xmlns:C="%s"><C:time-range %s/>'
+                                   '</C:free-busy-query>' % (CALDAV, attrs))
+    for what, body in requests.items():
+        r = report(CAL, body, depth=None if what.startswith("sync") else 1)
+        c.status(r, 400, "RFC 4791 §9.9: %s with %s" % (what, attrs))
+        if "calendar-data" not in what:
+            c.check(b"valid-filter" in r.body, "%s: the body names CALDAV:valid-filter" % what, r)
+r = report(CAL, query_with('<C:comp-filter name="VEVENT"><C:time-range %s/></C:comp-filter>' % GOOD,
+                           "<C:calendar-data><C:expand %s/></C:calendar-data>" % GOOD))
+c.status(r, 207, "the same query with a forward range is answered")
+c.check(CAL + "one.ics" in multistatus(r) if r.status == 207 else False, "and finds the event", r)
+
+# ---- RFC 4791 §4.2, §5.3.1 and RFC 6352 §5.2: no calendar or address book nested in one, at any depth ----
+AB_HOME = "/caldav/addressbooks/alice/"
+FOLDER = CAL + "folder/"          # a plain collection inside a calendar (RFC 4791 §4.2 a allows it)
+DEEPER = FOLDER + "deeper/"
+AB_FOLDER = AB + "folder/"
+BOX = CAL_HOME + "box/"           # a plain collection in the home holding a calendar: allowed
+for path in (FOLDER, DEEPER, AB_FOLDER, BOX):
+    c.status(alice.mkcol(path), 201, "setup: MKCOL %s" % path)
+c.status(alice.request("MKCALENDAR", BOX + "inside/"), 201, "RFC 4791 §5.3.1: a calendar in a plain collection")
+ext_calendar = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop>'
+                '<D:resourcetype><D:collection/><C:calendar/></D:resourcetype></D:prop></D:set></D:mkcol>' % CALDAV)
+ext_addressbook = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:R="%s"><D:set><D:prop>'
+                   '<D:resourcetype><D:collection/><R:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>'
+                   % CARDDAV)
+
+
+def refused_location(r, what, element, gone=(), kept=()):
+    c.status(r, 403, what)
+    c.check(element.encode() in r.body and b"error" in r.body, "%s: the DAV:error body names %s" % (what, element), r)
+    for path in gone:
+        c.status(alice.propfind(path, 0), 404, "%s: nothing was made at %s" % (what, path))
+    for path in kept:
+        c.status(alice.propfind(path, 0), 207, "%s: %s is still there" % (what, path))
+
+
+CAL_OK = "calendar-collection-location-ok"
+AB_OK = "addressbook-collection-location-ok"
+for parent in (FOLDER, DEEPER):
+    refused_location(alice.request("MKCALENDAR", parent + "nested/"), "MKCALENDAR in %s" % parent, CAL_OK,
+                     gone=[parent + "nested/"])
+    refused_location(alice.request("MKCOL", parent + "nested/", body=ext_calendar, content_type="application/xml"),
+                     "extended MKCOL of a calendar in %s" % parent, CAL_OK, gone=[parent + "nested/"])
+    refused_location(alice.request("MKCOL", parent + "book/", body=ext_addressbook, content_type="application/xml"),
+                     "extended MKCOL of an address book in %s" % parent, AB_OK, gone=[parent + "book/"])
+refused_location(alice.request("MKCOL", AB_FOLDER + "book/", body=ext_addressbook, content_type="application/xml"),
+                 "extended MKCOL of an address book inside an address book's folder", AB_OK, gone=[AB_FOLDER + "book/"])
+refused_location(alice.request("MKCOL", AB_FOLDER + "cal/", body=ext_calendar, content_type="application/xml"),
+                 "extended MKCOL of a calendar inside an address book's folder", CAL_OK, gone=[AB_FOLDER + "cal/"])
+c.status(alice.request("MKCALENDAR", CAL_HOME + "loose/"), 201, "setup: MKCALENDAR %sloose/" % CAL_HOME)
+for method in ("MOVE", "COPY"):
+    for parent in (FOLDER, DEEPER):
+        refused_location(alice.copy(CAL_HOME + "loose/", parent + "loose/", method=method),
+                         "%s of a calendar into %s" % (method, parent), CAL_OK, gone=[parent + "loose/"],
+                         kept=[CAL_HOME + "loose/"])
+        # A tree that holds a calendar deeper down is refused as a whole.
+        refused_location(alice.copy(BOX, parent + "box/", method=method),
+                         "%s of a folder holding a calendar into %s" % (method, parent), CAL_OK,
+                         gone=[parent + "box/", parent + "box/inside/"], kept=[BOX, BOX + "inside/"])
+    refused_location(alice.copy(BOX, AB_FOLDER + "box/", method=method),
+                     "%s of a folder holding a calendar into an address book" % method, CAL_OK,
+                     gone=[AB_FOLDER + "box/"], kept=[BOX + "inside/"])
+    refused_location(alice.copy(AB, FOLDER + "book/", method=method),
+                     "%s of an address book into a calendar's folder" % method, AB_OK, gone=[FOLDER + "book/"],
+                     kept=[AB])
+c.status(alice.move(BOX, CAL_HOME + "box2/"), 201, "MOVE of a folder holding a calendar within the home")
+c.status(alice.propfind(CAL_HOME + "box2/inside/", 0), 207, "the moved calendar is there")
+c.status(alice.copy(CAL_HOME + "loose/", CAL_HOME + "box2/loose-copy/"), 201, "COPY of a calendar into a plain folder")
+
+# ---- RFC 4791 §5.2.2: calendar-timezone is a VCALENDAR with exactly one valid VTIMEZONE -------------------
+TZCAL = CAL_HOME + "tzcal/"
+c.status(alice.request("MKCALENDAR", TZCAL), 201, "setup: MKCALENDAR %s" % TZCAL)
+
+
+def tz_xml(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
+
+
+def set_timezone(path, text, extra=""):
+    return alice.proppatch(path, '<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" '
+                           'xmlns:C="%s"><D:set><D:prop>%s<C:calendar-timezone>%s</C:calendar-timezone></D:prop>'
+                           '</D:set></D:propertyupdate>' % (CALDAV, extra, tz_xml(text)))
+
+
+def stored_timezone(path):
+    got = propfind(path, [(CALDAV, "calendar-timezone"), ("DAV:", "displayname")]).get(path, {})
+    entry = got.get("{%s}calendar-timezone" % CALDAV)
+    name = got.get("{DAV:}displayname")
+    return (entry[1].text if entry and entry[0] == 200 else None,
+            prop_text(name[1]) if name and name[0] == 200 else None)
+
+
+r = set_timezone(TZCAL, auckland)
+c.status(r, 207, "PROPPATCH a valid calendar-timezone")
+ok = multistatus(r).get(TZCAL, {}).get("{%s}calendar-timezone" % CALDAV) if r.status == 207 else None
+c.check(ok is not None and ok[0] == 200, "the valid VTIMEZONE is accepted", r)
+before = stored_timezone(TZCAL)
+
+
+def zone_with(observance):
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Bad/Zone\r\n%s"
+            "END:VTIMEZONE\r\nEND:VCALENDAR\r\n" % observance)
+
+
+def observance(frm="+0100", to="+0100", rule="FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", kind="STANDARD"):
+    return ("BEGIN:%s\r\nTZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\nDTSTART:19701025T030000\r\nRRULE:%s\r\nEND:%s\r\n"
+            % (kind, frm, to, rule, kind))
+
+
+bad_zones = {
+    "garbage": "garbage",
+    "TZOFFSETFROM:+9999": zone_with(observance(frm="+9999")),
+    "TZOFFSETTO:+2400": zone_with(observance(to="+2400")),
+    "TZOFFSETTO:-0000": zone_with(observance(to="-0000")),
+    "a SECONDLY rule": zone_with(observance(rule="FREQ=SECONDLY")),
+    "an HOURLY rule": zone_with(observance(rule="FREQ=HOURLY")),
+    "no STANDARD or DAYLIGHT": zone_with(""),
+    "no TZOFFSETTO": zone_with("BEGIN:STANDARD\r\nTZOFFSETFROM:+0100\r\nDTSTART:19700101T000000\r\nEND:STANDARD\r\n"),
+    "two VTIMEZONEs": auckland.replace("END:VCALENDAR", zone_with(observance())[zone_with("").index("BEGIN:VTIMEZONE"):]
+                                       .replace("END:VCALENDAR\r\n", "") + "END:VCALENDAR"),
+    "a VEVENT beside the VTIMEZONE": auckland.replace("END:VCALENDAR", ical_event("tz-ev@example.org").decode()
+                                                      [ical_event("x").decode().index("BEGIN:VEVENT"):]
+                                                      .replace("END:VCALENDAR\r\n", "") + "END:VCALENDAR"),
+}
+for what, text in bad_zones.items():
+    r = set_timezone(TZCAL, text, extra="<D:displayname>Renamed</D:displayname>")
+    c.status(r, 207, "PROPPATCH calendar-timezone with %s: a multistatus" % what)
+    got = multistatus(r).get(TZCAL, {}) if r.status == 207 else {}
+    entry = got.get("{%s}calendar-timezone" % CALDAV)
+    c.check(entry is not None and entry[0] == 403, "RFC 4791 §5.2.2: calendar-timezone with %s is 403" % what, r)
+    c.check(b"valid-calendar-data" in r.body, "calendar-timezone with %s: the answer names valid-calendar-data" % what, r)
+    c.check(got.get("{DAV:}displayname", (0,))[0] == 424, "and the displayname set with it fails (424)", r)
+    c.check(stored_timezone(TZCAL) == before, "calendar-timezone with %s: nothing changed" % what)
+mk_tz = ('<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop>'
+         '<C:calendar-timezone>%s</C:calendar-timezone></D:prop></D:set></C:mkcalendar>')
+ext_tz = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop><D:resourcetype>'
+          '<D:collection/><C:calendar/></D:resourcetype><C:calendar-timezone>%s</C:calendar-timezone></D:prop></D:set>'
+          '</D:mkcol>')
+for what in ("garbage", "TZOFFSETFROM:+9999", "a SECONDLY rule"):
+    for method, template in (("MKCALENDAR", mk_tz), ("MKCOL", ext_tz)):
+        r = alice.request(method, CAL_HOME + "badtz/", body=template % (CALDAV, tz_xml(bad_zones[what])),
+                          content_type="application/xml")
+        c.status(r, 403, "RFC 4791 §5.3.1: %s with a calendar-timezone with %s" % (method, what))
+        c.check(b"valid-calendar-data" in r.body, "%s: the DAV:error body names valid-calendar-data" % method, r)
+        c.status(alice.propfind(CAL_HOME + "badtz/", 0), 404, "%s with a bad calendar-timezone made nothing" % method)
+r = alice.request("MKCALENDAR", CAL_HOME + "goodtz/", body=mk_tz % (CALDAV, tz_xml(auckland)),
+                  content_type="application/xml")
+c.status(r, 201, "MKCALENDAR with a valid calendar-timezone")
+
+# RFC 4791 §5.2.2 and §7.3: floating times are indexed in the calendar's own VTIMEZONE, by its
+# definition, not only when its TZID happens to name a zone the server knows.
+own_zone = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:My Own Zone\r\n"
+            "BEGIN:STANDARD\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nDTSTART:19700101T000000\r\nEND:STANDARD\r\n"
+            "END:VTIMEZONE\r\nEND:VCALENDAR\r\n")
+OWN = CAL_HOME + "ownzone/"
+r = alice.request("MKCALENDAR", OWN, body=mk_tz % (CALDAV, tz_xml(own_zone)), content_type="application/xml")
+c.status(r, 201, "MKCALENDAR with a calendar-timezone of its own (TZID My Own Zone, +05:30)")
+c.status(alice.put(OWN + "floating.ics", floating, CT_ICS), 201, "PUT a floating event at 23:30 local")
+c.check(names_in_range(OWN, "20300110T175000Z", "20300110T181000Z") == ["floating.ics"],
+        "RFC 4791 §7.3: the floating 23:30 is found at 18:00Z (+05:30)")
+c.check(names_in_range(OWN, "20300110T230000Z", "20300111T000000Z") == [], "and not at 23:30Z (as UTC)")
+r = set_timezone(TZCAL, own_zone)
+c.status(r, 207, "PROPPATCH the same zone onto %s" % TZCAL)
+c.status(alice.put(TZCAL + "floating.ics", floating, CT_ICS), 201, "PUT the floating event there")
+c.check(names_in_range(TZCAL, "20300110T175000Z", "20300110T181000Z") == ["floating.ics"],
+        "after PROPPATCH of calendar-timezone the floating event is found at 18:00Z")
+fb_own = ('<?xml version="1.0"?><C:free-busy-query xmlns:C="%s"><C:time-range start="20300110T000000Z" '
+          'end="20300112T000000Z"/></C:free-busy-query>' % CALDAV)
+r = report(OWN, fb_own)
+c.check(r.status == 200 and b"20300110T180000Z/20300110T181500Z" in r.body,
+        "free-busy-query reads the floating event in the calendar's zone", r)
+
 c.finish()

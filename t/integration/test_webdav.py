@@ -322,6 +322,35 @@ r = alice.propfind(SRC, 0)
 c.status(r, 404, "PROPFIND of the deleted collection")
 
 # ---------------------------------------------------------------------------------------
+# RFC 9110 §14.5: partial PUT (Content-Range) is not supported, so it is a 400 (not 501, which says
+# the method is unknown), and nothing is written: an existing file keeps its bytes, a new one is not made.
+PLAIN = HOME + "plain-files/"
+alice.delete(PLAIN)
+c.status(alice.mkcol(PLAIN), 201, "MKCOL %s" % PLAIN)
+c.status(alice.put(PLAIN + "notes.txt", b"0123456789", "text/plain"), 201, "PUT a plain file")
+for target in (PLAIN + "notes.txt", PLAIN + "new.txt"):
+    r = alice.put(target, b"abcd", "text/plain", headers={"Content-Range": "bytes 0-3/10"})
+    c.status(r, 400, "RFC 9110 §14.5: PUT with Content-Range on %s" % target)
+c.check(alice.get(PLAIN + "notes.txt").body == b"0123456789", "the refused partial PUT left the file as it was")
+c.status(alice.get(PLAIN + "new.txt"), 404, "the refused partial PUT created nothing")
+
+# RFC 3744 §8.1: ACL is not offered (no access-control in DAV, no ACL in Allow): 405 with the same
+# Allow header as OPTIONS, never 501, and nothing changes.
+acl = ('<?xml version="1.0" encoding="utf-8"?><D:acl xmlns:D="DAV:"><D:ace><D:principal><D:all/></D:principal>'
+       '<D:grant><D:privilege><D:write/></D:privilege></D:grant></D:ace></D:acl>')
+for target in (CAL, PLAIN, PLAIN + "notes.txt", PLAIN + "missing.txt"):
+    options = alice.request("OPTIONS", target)
+    r = alice.request("ACL", target, body=acl, content_type="application/xml; charset=utf-8")
+    c.status(r, 405, "RFC 3744 §8.1: ACL on %s" % target)
+    c.check(r.header("Allow") == options.header("Allow") and "ACL" not in (r.header("Allow") or ""),
+            "ACL's Allow on %s is OPTIONS' (%s vs %s)" % (target, r.header("Allow"), options.header("Allow")), r)
+    c.check("access-control" not in (options.header("DAV") or ""), "DAV does not advertise access-control", options)
+c.check(alice.get(PLAIN + "notes.txt").body == b"0123456789", "ACL changed nothing")
+r = alice.request("ACL", "/caldav/calendars/bob/", body=acl, content_type="application/xml; charset=utf-8")
+c.status(r, 403, "ACL on another user's home is refused by the policy first")
+c.status(alice.delete(PLAIN), 204, "DELETE %s" % PLAIN)
+
+# ---------------------------------------------------------------------------------------
 # Everything survives a restart.
 r, props_before = dead_props()
 c.check(apache_restart(), "Apache restarts")

@@ -141,6 +141,24 @@ TEST_CASE("RFC 5545 §3.3.5: floating times are resolved in the default timezone
     CHECK(expand(bytes, "No/Such_Zone", everything()).instances.at(0).start == at(2024, 1, 5, 10));
 }
 
+TEST_CASE("RFC 4791 §5.2.2: floating times follow the calendar-timezone's own definition, any TZID", "[instances]") {
+    std::string bytes = event("DTSTART:20240705T100000\nDTEND:20240705T110000\n");
+    // A TZID libical does not know, with a fixed +05:30: the definition decides, not the name.
+    std::string custom = calendar(
+        "BEGIN:VTIMEZONE\nTZID:My Own Zone\nBEGIN:STANDARD\nTZOFFSETFROM:+0530\n"
+        "TZOFFSETTO:+0530\nDTSTART:19700101T000000\nEND:STANDARD\nEND:VTIMEZONE\n");
+    for (int round = 0; round < 2; ++round)  // the second time from the cache of accepted texts
+        CHECK(expand(bytes, custom, everything()).instances.at(0).start == at(2024, 7, 5, 4, 30));
+    CHECK(expand(bytes, calendar(berlin_vtimezone), everything()).instances.at(0).start == at(2024, 7, 5, 8));
+    // A definition validate_calendar_timezone refuses is never expanded (its rule recurs every
+    // second): floating times are then UTC.
+    std::string bomb = calendar(
+        "BEGIN:VTIMEZONE\nTZID:Bomb\nBEGIN:STANDARD\nTZOFFSETFROM:+0100\n"
+        "TZOFFSETTO:+0200\nDTSTART:19700101T000000\nRRULE:FREQ=SECONDLY\nEND:STANDARD\n"
+        "END:VTIMEZONE\n");
+    CHECK(expand(bytes, bomb, everything()).instances.at(0).start == at(2024, 7, 5, 10));
+}
+
 TEST_CASE("RFC 5545 §3.2.19: TZID resolves through the object's VTIMEZONE first", "[instances]") {
     std::string bytes = calendar(std::string(fixed_vtimezone) +
                                  "BEGIN:VEVENT\nUID:x\nDTSTART;TZID=Europe/Berlin:20240105T100000\nEND:VEVENT\n");
