@@ -59,4 +59,8 @@ Decision decide(std::string_view user, const Place& place, Operation operation) 
     }
 }
 
+bool listable(std::string_view user, std::string_view path) {
+    return decide(user, classify(path), Operation::read).allowed;
+}
+
 }  // namespace caldav::dav

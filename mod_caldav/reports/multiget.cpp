@@ -18,7 +18,7 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
         return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "The multiget names no properties (DAV:prop).");
     store::Store& store = open_store(*context);
     store::ReadTransaction snapshot(store.database());  // all hrefs answered from one state
-    MultistatusWriter writer(r, doc);
+    MultistatusWriter writer(r, context, doc);
     for (const std::string& href_text : read_multiget_hrefs(doc)) {
         std::optional<std::string> path = path_of_href(r, *context, href_text);
         if (!path) {
@@ -33,10 +33,10 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
         }
         store::Node node = store.lookup(*path);
         if (!node.exists()) {
-            writer.status(href(*context, *path, false), HTTP_NOT_FOUND);
+            writer.missing(*path);
             continue;
         }
-        writer.properties(r, context, std::move(node));
+        writer.properties(std::move(node));
     }
     writer.finish();
     return nullptr;
