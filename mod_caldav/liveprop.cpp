@@ -239,7 +239,7 @@ const char* value_of(const dav_resource* resource, int propid) {
         case creationdate:
             return iso8601(pool, node.created);
         case getlastmodified:
-            return rfc1123(pool, node.modified);
+            return rfc1123(pool, shown_modified(node));
         case getetag:
             return apr_xml_quote_string(pool, resource->hooks->getetag(resource), 0);
         case getcontentlength:

@@ -222,7 +222,7 @@ dav_error* set_headers(request_rec* r, const dav_resource* resource) {
     if (!resource->exists) return nullptr;
     const Node& node = node_of(resource);
     apr_table_setn(r->headers_out, "ETag", resource->hooks->getetag(resource));
-    ap_update_mtime(r, apr_time_from_sec(node.modified));
+    ap_update_mtime(r, apr_time_from_sec(shown_modified(node)));
     ap_set_last_modified(r);
     if (resource->collection) {
         // A calendar or address book exports as one iCalendar or vCard stream; others list members.
@@ -363,11 +363,23 @@ dav_error* remove_resource(dav_resource* resource, dav_response** response) {
     });
 }
 
+}  // namespace
+
+std::int64_t shown_modified(const store::Node& node) {
+    if (node.is_collection() && dav::is_shared(dav::classify(node.path).area)) return node.created;
+    return node.modified;
+}
+
+namespace {
+
 const char* getetag(const dav_resource* resource) {
     if (!resource->exists) return "";
     const Node& node = node_of(resource);
     if (!resource->collection) return apr_pstrdup(resource->pool, node.etag.c_str());
-    // A collection's tag moves with its sync token: any change of membership changes it.
+    // A collection's tag moves with its sync token: any change of membership changes it. A shared
+    // collection's members are other users' too: its tag stays (dav::is_shared).
+    if (dav::is_shared(dav::classify(node.path).area))
+        return apr_psprintf(resource->pool, "\"c%" APR_INT64_T_FMT "\"", static_cast<apr_int64_t>(node.id));
     return apr_psprintf(resource->pool, "\"c%" APR_INT64_T_FMT "-%" APR_INT64_T_FMT "\"",
                         static_cast<apr_int64_t>(node.id), static_cast<apr_int64_t>(node.sync_token));
 }

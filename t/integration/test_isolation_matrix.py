@@ -29,6 +29,7 @@ Run through t/integration/run.sh (needs BASE_URL, APACHE_DIR).
 """
 
 import collections
+import difflib
 import os
 import re
 import sys
@@ -259,6 +260,49 @@ for path in SHARED + ALICE + BOB:
                 "{%s}%s on %s: %s but %sadvertised there" % (key[0], key[1], path,
                                                               "refused" if unsupported else "answered %d" % r.status,
                                                               "" if key in advertised[path] else "not "), r)
+
+# ---------------------------------------------------------------------------------------
+# What bob sees of the server's shared collections does not move with what others do: a new user
+# (demo) arrives, alice makes a calendar and writes in it; bob's answers stay byte for byte the
+# same (a collection's ETag or Last-Modified following its members would tell him).
+def parsed(r):
+    """A multistatus as {href: {property: (status, value)}}: mod_dav declares namespaces in an order
+    of its own, which may differ from one answer to the next."""
+    if r.status != 207:
+        return r.body
+    return {href: {k: (v[0], ET.tostring(v[1]) if v[1] is not None else None) for k, v in props.items()}
+            for href, props in multistatus(r).items()}
+
+
+def bob_view():
+    view = {}
+    for path in SHARED + MISSING_SHARED:
+        for depth in (0, 1):
+            for body in (HEAD + '<D:propfind %s>%s</D:propfind>' % (NS, PROPS),
+                         HEAD + '<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'):
+                r = bob.request("PROPFIND", path, body=body, depth=depth, content_type=XML)
+                view[(path, depth, body)] = (r.status, parsed(r))
+        for method in ("GET", "HEAD", "OPTIONS"):
+            r = bob.request(method, path)
+            view[(path, method)] = (r.status, r.body, sorted((k, v) for k, v in r.headers
+                                                             if k.lower() not in ("date", "keep-alive")))
+    return view
+
+
+bob_sees = bob_view()
+demo = Client("demo", "demo")
+c.status(demo.propfind(R, 0), 207, "another user's first request (demo is provisioned)")
+c.status(alice.request("MKCALENDAR", A_CALHOME + "later/"), 201, "alice MKCALENDAR a second calendar")
+c.status(alice.put(A_CALHOME + "later/e.ics", ical_event("alice-later@example.org"), CT_ICS), 201,
+         "alice PUT an event in it")
+c.status(alice.proppatch(A_PRINCIPAL, proppatch_body(SECRETS["principal displayname"] + " 2")), 207,
+         "alice PROPPATCH her principal")
+bob_sees_after = bob_view()
+for key in bob_sees:
+    diff = difflib.unified_diff(repr(bob_sees[key]).replace("), ", "),\n").splitlines(),
+                                repr(bob_sees_after[key]).replace("), ", "),\n").splitlines(), lineterm="", n=0)
+    c.check(bob_sees_after[key] == bob_sees[key], "bob's %s %s unchanged by another user's actions" % key[:2],
+            detail="\n".join(list(diff)[2:40]))
 
 # ---------------------------------------------------------------------------------------
 # Alice's data as she sees it, to compare at the end.

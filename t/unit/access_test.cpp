@@ -41,6 +41,12 @@ TEST_CASE("without a user nothing is allowed", "[access]") {
     CHECK_FALSE(decide("", classify(""), Operation::read).allowed);
 }
 
+TEST_CASE("the server's collections are shared, homes and principals are not", "[access]") {
+    for (const char* shared : {"", "principals", "calendars", "addressbooks"}) CHECK(is_shared(classify(shared).area));
+    for (const char* own : {"principals/bob", "calendars/bob", "calendars/bob/default", "addressbooks/bob/x"})
+        CHECK_FALSE(is_shared(classify(own).area));
+}
+
 TEST_CASE("a listing shows only what its user may read", "[access]") {
     // The shared collections are listed to everybody (discovery), their members only to their owner.
     for (const char* shared : {"", "principals", "calendars", "addressbooks"}) CHECK(listable("bob", shared));
