@@ -448,6 +448,8 @@ def send(method, path, depth, label, body, content_type, headers):
 
 
 def run_matrix(paths, depths):
+    global log_offset
+    log_offset = log_size(log_path)  # what alice's requests logged before is not bob's
     for path in paths:
         mine = owner_of(path) == "bob"
         for method in sorted(methods):
