@@ -236,7 +236,8 @@ dav_error* set_headers(request_rec* r, const dav_resource* resource) {
     return nullptr;
 }
 
-// A collection answers GET with a plain HTML list of its members, paged from the store.
+// A collection answers GET with a plain HTML list of its members, paged from the store: those the
+// user may read (dav::listable, the filter of every listing).
 void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
     request_rec* r = resource->info->r;
     const Context& context = *resource->info->context;
@@ -245,7 +246,7 @@ void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
     apr_brigade_printf(brigade, nullptr, nullptr, "<!DOCTYPE html>\n<html><head><title>%s</title></head><body><ul>\n",
                        ap_escape_html(r->pool, resource->uri));
     store.for_each_member(collection, [&](Node& member) {
-        if (!dav::decide(context.user, dav::classify(member.path), dav::Operation::read).allowed) return true;
+        if (!dav::listable(context.user, member.path)) return true;
         std::string name(dav::last_segment(member.path));
         if (member.is_collection()) name += '/';
         const char* link = ap_escape_uri(r->pool, href(context, member.path, member.is_collection()).c_str());
@@ -259,13 +260,14 @@ void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
 // GET on a calendar (all events in one VCALENDAR, RFC 4791 §4.1 objects merged) or an address book
 // (the cards one after another), a page of members at a time.
 void write_export(const dav_resource* resource, ap_filter_t* output, apr_bucket_brigade* brigade) {
-    store::Store& store = open_store(*resource->info->context);
+    const Context& context = *resource->info->context;
+    store::Store& store = open_store(context);
     const Node& collection = node_of(resource);
     bool calendar = collection.kind == store::CollectionKind::calendar;
     ical::CalendarExport exporter;
     if (calendar) apr_brigade_puts(brigade, nullptr, nullptr, exporter.begin().c_str());
     store.for_each_member(collection, [&](Node& member) {
-        if (member.is_collection()) return true;
+        if (member.is_collection() || !dav::listable(context.user, member.path)) return true;
         std::string body = store.body(member.id);
         if (calendar) body = exporter.add(body);
         if (!calendar && !body.empty() && body.back() != '\n') body += "\r\n";

@@ -25,6 +25,8 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
             writer.status(decoded_href(r, href_text), HTTP_NOT_FOUND);
             continue;
         }
+        // dav::listable's decision, asked for its reason: an href named by the client is a denial
+        // (403 and the log line) before any lookup, so its existence is never revealed.
         dav::Decision decision = dav::decide(context->user, dav::classify(*path), dav::Operation::read);
         if (!decision.allowed) {
             deny(r, HTTP_FORBIDDEN, decision.reason);
