@@ -6,7 +6,8 @@ owner); the REPORTs are every report any path advertises in DAV:supported-report
 in OPTIONS' supported-report-set, each with a valid body built for it (an advertised report with
 no body builder here fails the test, so a new report cannot go untested); the paths are every
 kind the URL layout has (the root, principals/, calendars/, addressbooks/, alice's principal,
-homes, collections and objects, bob's own, and names that do not exist under each); each request
+homes, calendar, address book, plain collection and the objects in them, bob's own, and names that
+do not exist under each); each request
 is sent with Depth 0, 1 and infinity. So a new method, report or kind of collection is covered
 without anyone adding a line here.
 
@@ -59,6 +60,8 @@ A_EVENT = A_CAL + "secret-event.ics"
 A_ABHOME = R + "addressbooks/alice/"
 A_AB = A_ABHOME + "default/"
 A_CARD = A_AB + "secret-card.vcf"
+A_PLAIN = A_CALHOME + "plain/"  # a plain collection (MKCOL) and a file in it
+A_NOTE = A_PLAIN + "note.txt"
 B_PRINCIPAL = R + "principals/bob/"
 B_CALHOME = R + "calendars/bob/"
 B_CAL = B_CALHOME + "default/"
@@ -68,13 +71,13 @@ B_AB = B_ABHOME + "default/"
 B_CARD = B_AB + "bob-card.vcf"
 
 SHARED = [R, R + "principals/", R + "calendars/", R + "addressbooks/"]
-ALICE = [A_PRINCIPAL, A_CALHOME, A_CAL, A_EVENT, A_ABHOME, A_AB, A_CARD]
+ALICE = [A_PRINCIPAL, A_CALHOME, A_CAL, A_EVENT, A_ABHOME, A_AB, A_CARD, A_PLAIN, A_NOTE]
 BOB = [B_PRINCIPAL, B_CALHOME, B_CAL, B_EVENT, B_ABHOME, B_AB, B_CARD]
 # A name that does not exist under each kind of path (a user "nobody" never logged in).
 MISSING_SHARED = [R + "no-such-top/", R + "principals/nobody/", R + "calendars/nobody/",
                   R + "addressbooks/nobody/"]
 MISSING_ALICE = [A_PRINCIPAL + "nope/", A_CALHOME + "nope/", A_CAL + "nope.ics", A_ABHOME + "nope/",
-                 A_AB + "nope.vcf", R + "calendars/nobody/default/x.ics"]
+                 A_AB + "nope.vcf", A_PLAIN + "nope.txt", R + "calendars/nobody/default/x.ics"]
 
 
 def owner_of(path):
@@ -98,6 +101,7 @@ SECRETS = {
     "home displayname": "Alice matrix home",
     "dead property": "alice-dead-property-value-41c",
     "lock owner": "alice-matrix-lock-owner",
+    "note": "alice-matrix-secret-note-d41",
     "e-mail address": "alice@",
     "mailto": "mailto:alice",
 }
@@ -117,6 +121,9 @@ c.status(alice.put(A_EVENT, ical_event(SECRETS["event UID"], SECRETS["event summ
 alice.delete(A_CARD)
 c.status(alice.put(A_CARD, vcard(SECRETS["card UID"], SECRETS["card FN"]), CT_VCF), 201,
          "setup: alice PUT her card")
+alice.delete(A_PLAIN)
+c.status(alice.mkcol(A_PLAIN), 201, "setup: alice MKCOL a plain collection")
+c.status(alice.put(A_NOTE, SECRETS["note"], "text/plain"), 201, "setup: alice PUT a file in it")
 for path, name in ((A_PRINCIPAL, "principal displayname"), (A_CAL, "calendar displayname"),
                    (A_AB, "address book displayname"), (A_CALHOME, "home displayname")):
     r = alice.proppatch(path, proppatch_body(SECRETS[name], SECRETS["dead property"]))
