@@ -7,9 +7,8 @@ in OPTIONS' supported-report-set, each with a valid body built for it (an advert
 no body builder here fails the test, so a new report cannot go untested); the paths are every
 kind the URL layout has (the root, principals/, calendars/, addressbooks/, alice's principal,
 homes, calendar, address book, plain collection and the objects in them, bob's own, and names that
-do not exist under each); each request
-is sent with Depth 0, 1 and infinity. So a new method, report or kind of collection is covered
-without anyone adding a line here.
+do not exist under each); each request is sent with Depth 0, 1 and infinity. So a new method,
+report or kind of collection is covered without anyone adding a line here.
 
 Checked for every answer:
   - nothing of alice's in it (body and headers): her hrefs, display names and dead property
