@@ -21,6 +21,7 @@
 #include "xml.hpp"
 #include "request.hpp"
 #include "request_xml.hpp"
+#include "report_table.hpp"
 #include "resource_kind.hpp"
 
 namespace caldav::module {
@@ -170,38 +171,15 @@ const char* privileges(apr_pool_t* pool, const Context& context, const store::No
     return result;
 }
 
-const char* report(apr_pool_t* pool, const char* element) {
-    return apr_pstrcat(pool, "<D:supported-report><D:report>", element, "</D:report></D:supported-report>", nullptr);
-}
-
-const char* reports(apr_pool_t* pool, const store::Node& node) {
-    const char* sync = report(pool, "<D:sync-collection/>");
-    if (node.kind == CollectionKind::calendar) {
-        const char* c = prefix(pool, caldav_ns);
-        return apr_pstrcat(pool, report(pool, apr_psprintf(pool, "<%s:calendar-query/>", c)),
-                           report(pool, apr_psprintf(pool, "<%s:calendar-multiget/>", c)),
-                           report(pool, apr_psprintf(pool, "<%s:free-busy-query/>", c)), sync, nullptr);
-    }
-    if (node.kind == CollectionKind::addressbook) {
-        const char* card = prefix(pool, carddav_ns);
-        return apr_pstrcat(pool, report(pool, apr_psprintf(pool, "<%s:addressbook-query/>", card)),
-                           report(pool, apr_psprintf(pool, "<%s:addressbook-multiget/>", card)), sync, nullptr);
-    }
-    if (node.kind == CollectionKind::principal || node.path == "principals")
-        return apr_pstrcat(pool, report(pool, "<D:principal-property-search/>"),
-                           report(pool, "<D:principal-search-property-set/>"), report(pool, "<D:expand-property/>"),
-                           nullptr);
-    return "";
-}
-
-const char* calendar_addresses(apr_pool_t* pool, const dav_resource* resource) {
+// RFC 6638 §2.4.1: the addresses of the principal's own user (`user`), never the requester's.
+const char* calendar_addresses(apr_pool_t* pool, const dav_resource* resource, const std::string& user) {
     const Context& context = *resource->info->context;
     const caldav_directory_config& config = directory_config(resource->info->r);
-    std::string mailto = "mailto:" + context.user;
-    if (context.user.find('@') == std::string::npos && config.email_domain != nullptr)
+    std::string mailto = "mailto:" + user;
+    if (user.find('@') == std::string::npos && config.email_domain != nullptr)
         mailto += std::string("@") + config.email_domain;
     return apr_pstrcat(pool, "<D:href>", apr_xml_quote_string(pool, mailto.c_str(), 0), "</D:href>",
-                       href_element(pool, context, "principals/" + context.user, true), nullptr);
+                       href_element(pool, context, "principals/" + user, true), nullptr);
 }
 
 const char* sync_token_value(apr_pool_t* pool, const dav_resource* resource) {
@@ -271,11 +249,13 @@ const char* value_of(const dav_resource* resource, int propid) {
     const Context& context = *resource->info->context;
     apr_pool_t* pool = resource->pool;
     bool is_principal = is_kind(resource, CollectionKind::principal);
+    // A principal's properties describe its own user (the owner of its path), whoever asks.
+    std::string principal_user = is_principal ? dav::classify(node.path).owner : std::string();
     switch (propid) {
         case creationdate:
             return iso8601(pool, node.created);
         case getlastmodified:
-            return rfc1123(pool, node.modified);
+            return rfc1123(pool, shown_modified(node));
         case getetag:
             return apr_xml_quote_string(pool, resource->hooks->getetag(resource), 0);
         case getcontentlength:
@@ -296,18 +276,18 @@ const char* value_of(const dav_resource* resource, int propid) {
         case current_user_privilege_set:
             return privileges(pool, context, node);
         case supported_report_set:
-            return resource->collection ? reports(pool, node) : nullptr;
+            return supported_reports_xml(pool, resource);
         case sync_token:
         case getctag:
             return is_kind(resource, CollectionKind::calendar) || is_kind(resource, CollectionKind::addressbook)
                        ? sync_token_value(pool, resource)
                        : nullptr;
         case calendar_home_set:
-            return is_principal ? href_element(pool, context, "calendars/" + context.user, true) : nullptr;
+            return is_principal ? href_element(pool, context, "calendars/" + principal_user, true) : nullptr;
         case calendar_user_address_set:
-            return is_principal ? calendar_addresses(pool, resource) : nullptr;
+            return is_principal ? calendar_addresses(pool, resource, principal_user) : nullptr;
         case addressbook_home_set:
-            return is_principal ? href_element(pool, context, "addressbooks/" + context.user, true) : nullptr;
+            return is_principal ? href_element(pool, context, "addressbooks/" + principal_user, true) : nullptr;
         case supported_calendar_component_set:
             return is_kind(resource, CollectionKind::calendar) ? component_set(pool, node) : nullptr;
         case supported_calendar_data:

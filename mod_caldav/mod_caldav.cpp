@@ -23,6 +23,7 @@
 #include "ical/temporaries.hpp"
 #include "mkcalendar.hpp"
 #include "report.hpp"
+#include "report_table.hpp"
 #include "request.hpp"
 #include "resource_kind.hpp"
 #include "response_flush.hpp"
@@ -140,6 +141,7 @@ void register_hooks(apr_pool_t* pool) {
     dav_hook_find_liveprop(find_liveprop, nullptr, nullptr, APR_HOOK_MIDDLE);
     dav_hook_insert_all_liveprops(insert_all_liveprops, nullptr, nullptr, APR_HOOK_MIDDLE);
     dav_hook_deliver_report(deliver_report, nullptr, nullptr, APR_HOOK_MIDDLE);
+    dav_hook_gather_reports(gather_reports, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_translate_name(translate_name, nullptr, nullptr, APR_HOOK_FIRST);
     ap_hook_map_to_storage(map_to_storage, nullptr, nullptr, APR_HOOK_FIRST);
     ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);

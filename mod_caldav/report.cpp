@@ -5,8 +5,9 @@
 #include <http_protocol.h>
 #include <util_filter.h>
 
+#include "dav/access.hpp"
 #include "report.hpp"
-#include "resource_kind.hpp"
+#include "report_table.hpp"
 #include "xml.hpp"
 
 namespace caldav::module {
@@ -40,8 +41,8 @@ std::vector<int> row_properties(const apr_xml_doc* doc) {
 
 }  // namespace
 
-MultistatusWriter::MultistatusWriter(request_rec* r, const apr_xml_doc* doc)
-    : r_(r), doc_(doc), row_properties_(row_properties(doc)) {
+MultistatusWriter::MultistatusWriter(request_rec* r, const Context* context, const apr_xml_doc* doc)
+    : r_(r), context_(context), doc_(doc), row_properties_(row_properties(doc)) {
     brigade_ = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     apr_pool_create(&scratch_, r->pool);
     dav_begin_multistatus(brigade_, r, HTTP_MULTI_STATUS, doc->namespaces);
@@ -54,9 +55,13 @@ MultistatusWriter::~MultistatusWriter() {
 
 // The same <response> mod_dav would send for row properties (one 200 propstat: a stored resource has
 // them all), without a dav_resource or property database.
-bool MultistatusWriter::write_from_row(const Context* context, const store::Node& node) {
+bool MultistatusWriter::listable(const std::string& path) const {
+    return dav::listable(context_->user, path);
+}
+
+bool MultistatusWriter::write_from_row(const store::Node& node) {
     if (row_properties_.empty() || node.is_collection()) return false;
-    write_row(context, node.path, node.etag, node.content_type, node.size);
+    write_row(node.path, node.etag, node.content_type, node.size);
     return true;
 }
 
@@ -64,14 +69,14 @@ bool MultistatusWriter::asks_only_etag() const {
     return row_properties_.size() == 1 && row_properties_.front() == getetag;
 }
 
-void MultistatusWriter::etag_response(const Context* context, const std::string& path, const std::string& etag) {
-    write_row(context, path, etag, {}, 0);
+void MultistatusWriter::etag_response(const std::string& path, const std::string& etag) {
+    if (listable(path)) write_row(path, etag, {}, 0);
 }
 
-void MultistatusWriter::write_row(const Context* context, const std::string& path, const std::string& etag,
-                                  const std::string& content_type, std::int64_t size) {
+void MultistatusWriter::write_row(const std::string& path, const std::string& etag, const std::string& content_type,
+                                  std::int64_t size) {
     const char* escaped_href =
-        apr_xml_quote_string(scratch_, ap_escape_uri(scratch_, href(*context, path, false).c_str()), 0);
+        apr_xml_quote_string(scratch_, ap_escape_uri(scratch_, href(*context_, path, false).c_str()), 0);
     ap_fputstrs(r_->output_filters, brigade_, "<D:response><D:href>", escaped_href,
                 "</D:href>" DEBUG_CR "<D:propstat><D:prop>", nullptr);
     for (int property : row_properties_) {
@@ -95,13 +100,13 @@ void MultistatusWriter::write_row(const Context* context, const std::string& pat
     apr_pool_clear(scratch_);
 }
 
-void MultistatusWriter::properties(request_rec* r, const Context* context, store::Node node) {
-    if (write_from_row(context, node)) return;
-    dav_resource* resource = make_resource(r, context, std::move(node), scratch_);
+void MultistatusWriter::properties(store::Node node) {
+    if (!listable(node.path) || write_from_row(node)) return;
+    dav_resource* resource = make_resource(r_, context_, std::move(node), scratch_);
     dav_propdb* propdb = nullptr;
     dav_response response{};
     response.href = resource->uri;
-    if (dav_popen_propdb(scratch_, r, nullptr, resource, DAV_PROPDB_RO, doc_->namespaces, &propdb) == nullptr) {
+    if (dav_popen_propdb(scratch_, r_, nullptr, resource, DAV_PROPDB_RO, doc_->namespaces, &propdb) == nullptr) {
         response.propresult = dav_get_props(propdb, const_cast<apr_xml_doc*>(doc_));
         dav_close_propdb(propdb);
     } else {
@@ -109,6 +114,10 @@ void MultistatusWriter::properties(request_rec* r, const Context* context, store
     }
     dav_send_one_response(&response, brigade_, r_, scratch_);
     apr_pool_clear(scratch_);
+}
+
+void MultistatusWriter::missing(const std::string& path) {
+    if (listable(path)) status(href(*context_, path, false), HTTP_NOT_FOUND);
 }
 
 void MultistatusWriter::status(const std::string& href_text, int status) {
@@ -143,23 +152,13 @@ std::optional<std::string> path_of_href(request_rec* r, const Context& context, 
 int deliver_report(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc, ap_filter_t*,
                    dav_error** error) {
     if (resource->hooks != &repository_hooks) return DECLINED;
-    const apr_xml_elem* root = doc->root;
     *error = guarded(r, [&]() -> dav_error* {
-        if (is_element(doc, root, caldav_namespace, "calendar-multiget") ||
-            is_element(doc, root, carddav_namespace, "addressbook-multiget"))
-            return calendar_multiget(r, resource, doc);
-        if (is_element(doc, root, caldav_namespace, "calendar-query")) return calendar_query(r, resource, doc);
-        if (is_element(doc, root, carddav_namespace, "addressbook-query")) return addressbook_query(r, resource, doc);
-        if (is_element(doc, root, "DAV:", "sync-collection")) return sync_collection(r, resource, doc);
-        if (is_element(doc, root, caldav_namespace, "free-busy-query")) return free_busy_query(r, resource, doc);
-        if (is_element(doc, root, "DAV:", "expand-property")) return expand_property(r, resource, doc);
-        if (is_element(doc, root, "DAV:", "principal-property-search"))
-            return principal_property_search(r, resource, doc);
-        if (is_element(doc, root, "DAV:", "principal-search-property-set"))
-            return principal_search_property_set(r, resource, doc);
-        // RFC 3253 §3.6: a report the resource does not support.
-        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, "This report is not supported here.", nullptr,
-                                 "supported-report");
+        // RFC 3253 §3.6: a report unknown here, or one that does not apply to this kind of resource.
+        const ReportSpec* spec = find_report(doc);
+        if (spec == nullptr || (spec->scopes & scope_of(resource)) == 0)
+            return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, "This report is not supported here.", nullptr,
+                                     "supported-report");
+        return spec->handler(r, resource, doc);
     });
     return OK;
 }

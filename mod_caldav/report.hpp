@@ -16,31 +16,38 @@ int deliver_report(request_rec* r, const dav_resource* resource, const apr_xml_d
 
 // Writes a 207 multistatus a response at a time: each member's properties are computed in a pool
 // cleared right after they are sent, so memory does not grow with the number of members.
+// Every <response> about a stored resource passes dav::listable here: a report lists nothing the
+// user could not read by a request of its own, whatever the report walked to find it.
 class MultistatusWriter {
 public:
-    MultistatusWriter(request_rec* r, const apr_xml_doc* doc);
+    MultistatusWriter(request_rec* r, const Context* context, const apr_xml_doc* doc);
     MultistatusWriter(const MultistatusWriter&) = delete;
     MultistatusWriter& operator=(const MultistatusWriter&) = delete;
     ~MultistatusWriter();
 
     // A <response> with the properties the REPORT's <D:prop> asks for.
-    void properties(request_rec* r, const Context* context, store::Node node);
+    void properties(store::Node node);
     // True when the REPORT asks for DAV:getetag alone, which an index row's name and ETag answer
     // (store::IndexedMember) without reading the resource.
     bool asks_only_etag() const;
     // That <response>, for a member at `path` with `etag`; only when asks_only_etag().
-    void etag_response(const Context* context, const std::string& path, const std::string& etag);
-    // A <response> with a status only (404 for a deleted or missing member, 403 for a refused one).
+    void etag_response(const std::string& path, const std::string& etag);
+    // A 404 <response> for a member at `path` that was deleted or does not exist.
+    void missing(const std::string& path);
+    // A <response> with a status only, for an href the request itself named (a multiget's refused
+    // or unusable href, the request-URI's 507): echoed, never looked up, so not filtered.
     void status(const std::string& href_text, int status);
     // Ends the body; `trailer` is XML to place before </D:multistatus> (e.g. DAV:sync-token).
     void finish(const std::string& trailer = {});
 
 private:
-    bool write_from_row(const Context* context, const store::Node& node);
-    void write_row(const Context* context, const std::string& path, const std::string& etag,
-                   const std::string& content_type, std::int64_t size);
+    bool listable(const std::string& path) const;
+    bool write_from_row(const store::Node& node);
+    void write_row(const std::string& path, const std::string& etag, const std::string& content_type,
+                   std::int64_t size);
 
     request_rec* r_;
+    const Context* context_;
     const apr_xml_doc* doc_;
     // The requested properties when the stored row alone answers all of them (see row_properties).
     std::vector<int> row_properties_;

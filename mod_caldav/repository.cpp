@@ -225,7 +225,7 @@ dav_error* set_headers(request_rec* r, const dav_resource* resource) {
     if (!resource->exists) return nullptr;
     const Node& node = node_of(resource);
     apr_table_setn(r->headers_out, "ETag", resource->hooks->getetag(resource));
-    ap_update_mtime(r, apr_time_from_sec(node.modified));
+    ap_update_mtime(r, apr_time_from_sec(shown_modified(node)));
     ap_set_last_modified(r);
     if (resource->collection) {
         // A calendar or address book exports as one iCalendar or vCard stream; others list members.
@@ -239,7 +239,8 @@ dav_error* set_headers(request_rec* r, const dav_resource* resource) {
     return nullptr;
 }
 
-// A collection answers GET with a plain HTML list of its members, paged from the store.
+// A collection answers GET with a plain HTML list of its members, paged from the store: those the
+// user may read (dav::listable, the filter of every listing).
 void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
     request_rec* r = resource->info->r;
     const Context& context = *resource->info->context;
@@ -248,7 +249,7 @@ void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
     apr_brigade_printf(brigade, nullptr, nullptr, "<!DOCTYPE html>\n<html><head><title>%s</title></head><body><ul>\n",
                        ap_escape_html(r->pool, resource->uri));
     store.for_each_member(collection, [&](Node& member) {
-        if (!dav::decide(context.user, dav::classify(member.path), dav::Operation::read).allowed) return true;
+        if (!dav::listable(context.user, member.path)) return true;
         std::string name(dav::last_segment(member.path));
         if (member.is_collection()) name += '/';
         const char* link = ap_escape_uri(r->pool, href(context, member.path, member.is_collection()).c_str());
@@ -262,13 +263,14 @@ void write_listing(const dav_resource* resource, apr_bucket_brigade* brigade) {
 // GET on a calendar (all events in one VCALENDAR, RFC 4791 §4.1 objects merged) or an address book
 // (the cards one after another), a page of members at a time.
 void write_export(const dav_resource* resource, ap_filter_t* output, apr_bucket_brigade* brigade) {
-    store::Store& store = open_store(*resource->info->context);
+    const Context& context = *resource->info->context;
+    store::Store& store = open_store(context);
     const Node& collection = node_of(resource);
     bool calendar = collection.kind == store::CollectionKind::calendar;
     ical::CalendarExport exporter;
     if (calendar) apr_brigade_puts(brigade, nullptr, nullptr, exporter.begin().c_str());
     store.for_each_member(collection, [&](Node& member) {
-        if (member.is_collection()) return true;
+        if (member.is_collection() || !dav::listable(context.user, member.path)) return true;
         std::string body = store.body(member.id);
         if (calendar) body = exporter.add(body);
         if (!calendar && !body.empty() && body.back() != '\n') body += "\r\n";
@@ -366,11 +368,23 @@ dav_error* remove_resource(dav_resource* resource, dav_response** response) {
     });
 }
 
+}  // namespace
+
+std::int64_t shown_modified(const store::Node& node) {
+    if (node.is_collection() && dav::is_shared(dav::classify(node.path).area)) return node.created;
+    return node.modified;
+}
+
+namespace {
+
 const char* getetag(const dav_resource* resource) {
     if (!resource->exists) return "";
     const Node& node = node_of(resource);
     if (!resource->collection) return apr_pstrdup(resource->pool, node.etag.c_str());
-    // A collection's tag moves with its sync token: any change of membership changes it.
+    // A collection's tag moves with its sync token: any change of membership changes it. A shared
+    // collection's members are other users' too: its tag stays (dav::is_shared).
+    if (dav::is_shared(dav::classify(node.path).area))
+        return apr_psprintf(resource->pool, "\"c%" APR_INT64_T_FMT "\"", static_cast<apr_int64_t>(node.id));
     return apr_psprintf(resource->pool, "\"c%" APR_INT64_T_FMT "-%" APR_INT64_T_FMT "\"",
                         static_cast<apr_int64_t>(node.id), static_cast<apr_int64_t>(node.sync_token));
 }

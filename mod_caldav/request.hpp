@@ -94,6 +94,10 @@ extern const dav_hooks_propdb propdb_hooks;
 extern const dav_hooks_locks lock_hooks;
 extern const dav_hooks_liveprop liveprop_hooks;
 
+// The Last-Modified time a response shows for `node`: a shared collection's creation (see
+// dav::is_shared), anything else's last change.
+std::int64_t shown_modified(const store::Node& node);
+
 // A dav_resource for `node`, allocated in `pool`.
 dav_resource* make_resource(request_rec* r, const Context* context, store::Node node, apr_pool_t* pool);
 // The Content-Type of a body stored without one, from the name's extension.

@@ -1,6 +1,6 @@
 // mod_dav's walk hook: visits a resource and, by depth, its members (PROPFIND, LOCK, DELETE,
 // UNLOCK walks). Members come from the store a page at a time, other users' entries are never
-// visited, and for PROPFIND each member lives in a pool cleared after it is streamed out, so
+// visited (visit_member), and for PROPFIND each member lives in a pool cleared after it is streamed out, so
 // memory does not grow with the size of the collection.
 #include <httpd.h>  // first: the other httpd headers depend on it
 #include <http_protocol.h>
@@ -24,7 +24,11 @@ struct Walk {
 
 dav_error* visit(Walk& walk, const dav_resource* resource, int depth);
 
+// Every member a walk reaches comes through here: what the user may not read is not visited, so
+// a PROPFIND never lists it and a tree operation never touches it (dav::listable, the filter every
+// listing shares with the REPORTs' MultistatusWriter).
 dav_error* visit_member(Walk& walk, store::Node member, int depth) {
+    if (!dav::listable(walk.context->user, member.path)) return nullptr;
     apr_pool_t* pool = walk.params->pool;
     apr_pool_t* scratch = nullptr;
     if (walk.streaming) {
@@ -73,7 +77,6 @@ dav_error* visit(Walk& walk, const dav_resource* resource, int depth) {
     dav_error* error = nullptr;
     store.for_each_member(collection, [&](store::Node& member) {
         if (default_first && member.path == default_path) return true;
-        if (!dav::decide(walk.context->user, dav::classify(member.path), dav::Operation::read).allowed) return true;
         error = visit_member(walk, std::move(member), member_depth);
         return error == nullptr;
     });

@@ -59,4 +59,13 @@ Decision decide(std::string_view user, const Place& place, Operation operation) 
     }
 }
 
+bool is_shared(Area area) {
+    return area == Area::root || area == Area::principals_root || area == Area::calendars_root ||
+           area == Area::addressbooks_root;
+}
+
+bool listable(std::string_view user, std::string_view path) {
+    return decide(user, classify(path), Operation::read).allowed;
+}
+
 }  // namespace caldav::dav

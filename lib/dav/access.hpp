@@ -40,4 +40,16 @@ struct Decision {
 
 Decision decide(std::string_view user, const Place& place, Operation operation);
 
+// The server's own collections (/, principals/, calendars/, addressbooks/): every user reads them,
+// and their members are filtered per user. What they answer must not move with what another user
+// does, so their validators (ETag, Last-Modified) do not follow their members: a new user's home
+// would otherwise show in everybody's view of calendars/ as a changed ETag.
+bool is_shared(Area area);
+
+// Whether the resource at `path` may appear in a listing answered to `user`: a PROPFIND walk's
+// members, every <D:response> of a REPORT (sync-collection, multiget, queries, expand-property,
+// principal searches). Exactly when a request for it would be allowed to read it, so that no
+// listing shows what a direct request would refuse. The one filter every listing passes through.
+bool listable(std::string_view user, std::string_view path);
+
 }  // namespace caldav::dav

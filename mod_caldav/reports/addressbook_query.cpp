@@ -48,13 +48,13 @@ dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const
     long limit = read_addressbook_limit(doc);
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);
-    MultistatusWriter writer(r, doc);
+    MultistatusWriter writer(r, context, doc);
     long listed = 0;
     auto test = [&](store::Node node) {
         if (!vcard::matches(vcard::parse(store.body(node.id)), filter)) return true;
         if (limit > 0 && listed == limit) return false;
         ++listed;
-        writer.properties(r, context, std::move(node));
+        writer.properties(std::move(node));
         return true;
     };
     if (!resource->collection) {

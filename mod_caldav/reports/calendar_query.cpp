@@ -25,13 +25,12 @@ namespace {
 // One calendar-query: the filter, the writer, and how a member found to match is answered.
 class Query {
 public:
-    Query(request_rec* r, const Context* context, store::Store& store, const query::CompFilter& filter,
-          MultistatusWriter& writer)
-        : r_(r), context_(context), store_(store), filter_(filter), writer_(writer) {}
+    Query(store::Store& store, const query::CompFilter& filter, MultistatusWriter& writer)
+        : store_(store), filter_(filter), writer_(writer) {}
 
     // A member read whole: its body decides.
     void test(store::Node node, const std::string& timezone) {
-        if (query::matches(store_.body(node.id), filter_, timezone)) writer_.properties(r_, context_, std::move(node));
+        if (query::matches(store_.body(node.id), filter_, timezone)) writer_.properties(std::move(node));
     }
 
     // The members the time-range index says may overlap `range`. Where the index alone decides
@@ -53,15 +52,13 @@ public:
 private:
     void answer(const std::string& path, const std::string& etag) {
         if (writer_.asks_only_etag()) {
-            writer_.etag_response(context_, path, etag);
+            writer_.etag_response(path, etag);
             return;
         }
         store::Node node = store_.lookup(path);
-        if (node.exists()) writer_.properties(r_, context_, std::move(node));  // else deleted meanwhile
+        if (node.exists()) writer_.properties(std::move(node));  // else deleted meanwhile
     }
 
-    request_rec* r_;
-    const Context* context_;
     store::Store& store_;
     const query::CompFilter& filter_;
     MultistatusWriter& writer_;
@@ -80,8 +77,8 @@ dav_error* calendar_query(request_rec* r, const dav_resource* resource, const ap
     if (dav_error* error = calendar_data_ranges_error(r, doc)) return error;
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);
-    MultistatusWriter writer(r, doc);
-    Query query(r, context, store, filter, writer);
+    MultistatusWriter writer(r, context, doc);
+    Query query(store, filter, writer);
     if (!resource->collection) {
         query.test(target, calendar_timezone(store, store.lookup(dav::parent_path(target.path))));
     } else if (target.kind == store::CollectionKind::calendar && dav_get_depth(r, 0) > 0) {

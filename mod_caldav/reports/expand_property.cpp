@@ -11,8 +11,8 @@ namespace caldav::module {
 
 dav_error* expand_property(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
     // The same request as a PROPFIND would put it: <D:prop> with one element per <D:property>.
-    MultistatusWriter writer(r, expand_property_request(r->pool, doc));
-    writer.properties(r, resource->info->context, node_of(resource));
+    MultistatusWriter writer(r, resource->info->context, expand_property_request(r->pool, doc));
+    writer.properties(node_of(resource));
     writer.finish();
     return nullptr;
 }

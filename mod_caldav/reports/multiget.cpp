@@ -19,13 +19,15 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
     if (dav_error* error = calendar_data_ranges_error(r, doc)) return error;
     store::Store& store = open_store(*context);
     store::ReadTransaction snapshot(store.database());  // all hrefs answered from one state
-    MultistatusWriter writer(r, doc);
+    MultistatusWriter writer(r, context, doc);
     for (const std::string& href_text : read_multiget_hrefs(doc)) {
         std::optional<std::string> path = path_of_href(r, *context, href_text);
         if (!path) {
             writer.status(decoded_href(r, href_text), HTTP_NOT_FOUND);
             continue;
         }
+        // dav::listable's decision, asked for its reason: an href named by the client is a denial
+        // (403 and the log line) before any lookup, so its existence is never revealed.
         dav::Decision decision = dav::decide(context->user, dav::classify(*path), dav::Operation::read);
         if (!decision.allowed) {
             deny(r, HTTP_FORBIDDEN, decision.reason);
@@ -34,10 +36,10 @@ dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const
         }
         store::Node node = store.lookup(*path);
         if (!node.exists()) {
-            writer.status(href(*context, *path, false), HTTP_NOT_FOUND);
+            writer.missing(*path);
             continue;
         }
-        writer.properties(r, context, std::move(node));
+        writer.properties(std::move(node));
     }
     writer.finish();
     return nullptr;

@@ -62,9 +62,9 @@ dav_error* principal_property_search(request_rec* r, const dav_resource* resourc
         all = all && found;
         any = any || found;
     }
-    MultistatusWriter writer(r, doc);
+    MultistatusWriter writer(r, context, doc);
     if (request.any_of ? any : (all && any))
-        writer.properties(r, context, open_store(*context).lookup("principals/" + context->user));
+        writer.properties(open_store(*context).lookup("principals/" + context->user));
     writer.finish();
     return nullptr;
 }

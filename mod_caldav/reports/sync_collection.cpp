@@ -28,9 +28,6 @@ dav_error* invalid_token(request_rec* r) {
 dav_error* sync_collection(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
     const Context* context = resource->info->context;
     const store::Node& collection = node_of(resource);
-    if (!resource->collection)
-        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, "Only collections can be synchronized.", nullptr,
-                                 "supported-report");
     if (!sync_level_ok(doc))
         return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "DAV:sync-level must be 1 or infinite (RFC 6578 §6.3).");
     store::Store& store = open_store(*context);
@@ -51,7 +48,7 @@ dav_error* sync_collection(request_rec* r, const dav_resource* resource, const a
     // The token answered is the collection's as read before the changes: a change racing with this
     // report is either listed now and again next time, or next time, never lost.
     std::int64_t current = collection.sync_token;
-    MultistatusWriter writer(r, doc);
+    MultistatusWriter writer(r, context, doc);
     long listed = 0;
     bool truncated = false;
     while (!truncated) {
@@ -72,9 +69,9 @@ dav_error* sync_collection(request_rec* r, const dav_resource* resource, const a
             if (!node.exists() && token_text.empty()) continue;
             ++listed;
             if (node.exists()) {
-                writer.properties(r, context, std::move(node));
+                writer.properties(std::move(node));
             } else {
-                writer.status(href(*context, path, false), HTTP_NOT_FOUND);
+                writer.missing(path);
             }
         }
     }

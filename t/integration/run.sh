@@ -56,6 +56,7 @@ litmus-location|location|300|bash \"$here/litmus.sh\"
 webdav|alias|240|\"$PYTHON\" \"$here/test_webdav.py\"
 webdav-location|location|120|\"$PYTHON\" \"$here/test_webdav.py\" --smoke
 isolation|alias|240|\"$PYTHON\" \"$here/test_isolation.py\"
+isolation-matrix|alias|300|\"$PYTHON\" \"$here/test_isolation_matrix.py\"
 isolation-anonymous|alias|120|\"$PYTHON\" \"$here/test_isolation.py\" --anonymous
 fail2ban|alias|240|\"$PYTHON\" \"$here/test_fail2ban.py\"
 fail2ban-proxy|alias|240|env FORWARDED_CLIENT=203.0.113.7 \"$PYTHON\" \"$here/test_fail2ban.py\"

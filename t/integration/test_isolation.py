@@ -90,6 +90,14 @@ r = alice.proppatch(A_CAL, '<?xml version="1.0" encoding="utf-8"?>\n'
                     '</D:prop></D:set></D:propertyupdate>')
 c.status(r, 207, "setup: alice PROPPATCH displayname of %s" % A_CAL)
 SECRETS.append("Alice private calendar")
+for path, name in ((A_PRINCIPAL, "Alice principal secret name"), (A_CALHOME, "Alice secret home name"),
+                   (A_ABHOME, "Alice secret contacts home")):
+    r = alice.proppatch(path, '<?xml version="1.0" encoding="utf-8"?>\n'
+                        '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+                        '<D:displayname>%s</D:displayname>'
+                        '</D:prop></D:set></D:propertyupdate>' % name)
+    c.status(r, 207, "setup: alice PROPPATCH displayname of %s" % path)
+    SECRETS.append(name)
 
 LOCKINFO = ('<?xml version="1.0" encoding="utf-8"?>\n'
             '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
@@ -244,6 +252,21 @@ for p in ("/caldav/", "/caldav/calendars/", "/caldav/addressbooks/", "/caldav/pr
         c.check("alice" not in r.text().lower(), "bob PROPFIND Depth %d %s names alice" % (depth, p), r)
         for s in SECRETS:
             c.check(s not in r.text(), "bob PROPFIND Depth %d %s leaks %r" % (depth, p, s), r)
+# sync-collection on the server's own collections (issue 16): it answered 207 listing alice's
+# principal and homes with her display names, ETags, dates and a privilege set granting bob read.
+# Whether the report is served there or refused, it never lists another user.
+SYNC_ALL = ('<?xml version="1.0" encoding="utf-8"?>\n<D:sync-collection xmlns:D="DAV:" '
+            'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:sync-token/><D:sync-level>%s</D:sync-level><D:prop>'
+            '<D:displayname/><D:getetag/><D:getlastmodified/><D:creationdate/><D:current-user-privilege-set/>'
+            '<C:calendar-user-address-set/></D:prop></D:sync-collection>')
+for p in ("/caldav/", "/caldav/principals/", "/caldav/calendars/", "/caldav/addressbooks/"):
+    for level in ("1", "infinite"):
+        r = bob.request("REPORT", p, body=SYNC_ALL % level, content_type=XML, depth=0)
+        what = "bob REPORT sync-collection (level %s) on %s" % (level, p)
+        c.check(r.status in (207, 403), "%s: 207 or 403, got %d" % (what, r.status), r)
+        c.check("alice" not in r.text().lower(), "%s lists nothing of alice's" % what, r)
+        for s in SECRETS:
+            c.check(s not in r.text(), "%s leaks %r" % (what, s), r)
 r = bob.propfind("/caldav/", 0, [(DAV, "current-user-principal")])
 c.check(r.status == 207 and "/caldav/principals/bob/" in r.text(),
         "bob's current-user-principal is /caldav/principals/bob/", r)

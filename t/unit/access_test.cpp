@@ -40,3 +40,22 @@ TEST_CASE("server collections and homes are read-only structure", "[access]") {
 TEST_CASE("without a user nothing is allowed", "[access]") {
     CHECK_FALSE(decide("", classify(""), Operation::read).allowed);
 }
+
+TEST_CASE("the server's collections are shared, homes and principals are not", "[access]") {
+    for (const char* shared : {"", "principals", "calendars", "addressbooks"}) CHECK(is_shared(classify(shared).area));
+    for (const char* own : {"principals/bob", "calendars/bob", "calendars/bob/default", "addressbooks/bob/x"})
+        CHECK_FALSE(is_shared(classify(own).area));
+}
+
+TEST_CASE("a listing shows only what its user may read", "[access]") {
+    // The shared collections are listed to everybody (discovery), their members only to their owner.
+    for (const char* shared : {"", "principals", "calendars", "addressbooks"}) CHECK(listable("bob", shared));
+    for (const char* own : {"principals/bob", "calendars/bob", "calendars/bob/default", "calendars/bob/default/x.ics",
+                            "addressbooks/bob", "addressbooks/bob/default/c.vcf"})
+        CHECK(listable("bob", own));
+    for (const char* other :
+         {"principals/alice", "calendars/alice", "calendars/alice/default", "calendars/alice/default/x.ics",
+          "addressbooks/alice", "addressbooks/alice/default/c.vcf"})
+        CHECK_FALSE(listable("bob", other));
+    CHECK_FALSE(listable("", "principals/bob"));
+}
