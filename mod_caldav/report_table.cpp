@@ -20,9 +20,10 @@ const ReportSpec report_table[] = {
     // RFC 6352 §8.6, §8.7: on an address book collection or an address object resource.
     {carddav_namespace, "addressbook-query", addressbook_collection | address_object, addressbook_query},
     {carddav_namespace, "addressbook-multiget", addressbook_collection | address_object, calendar_multiget},
-    // RFC 6578 §3: the collections whose members clients synchronize. Not the server's shared
-    // collections, whose members are other users' principals and homes.
-    {"DAV:", "sync-collection", calendar_collection | addressbook_collection, sync_collection},
+    // RFC 6578 §3: the collections whose members clients synchronize, plain WebDAV ones included
+    // (file sync clients). Not the server's shared collections, whose members are other users'
+    // principals and homes.
+    {"DAV:", "sync-collection", calendar_collection | addressbook_collection | plain_collection, sync_collection},
     // RFC 3253 §3.8: the properties of the request-URI itself, on any resource.
     {"DAV:", "expand-property", every_resource, expand_property},
     // RFC 3744 §9.4, §9.5: on the principal collection (DAV:principal-collection-set) and principals.
