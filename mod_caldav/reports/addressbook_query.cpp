@@ -18,8 +18,9 @@ namespace caldav::module {
 namespace {
 
 // A positive text-match on an indexed property that every matching card must satisfy: the index then
-// yields a superset of the answer, and only those cards are parsed. Folding maps a substring to a
-// substring, so folded comparison never loses a match under any of the three collations.
+// yields a superset of the answer, and only those cards are parsed. The index holds the
+// i;unicode-casemap form (lib/query/collation), which maps code point by code point, so a substring's
+// form is a substring of the value's: comparing forms never loses a match under any of the collations.
 const vcard::TextMatch* narrowing_match(const vcard::Filter& filter, const vcard::PropFilter** property) {
     if (filter.prop_filters.empty() || (!filter.all_of && filter.prop_filters.size() > 1)) return nullptr;
     for (const vcard::PropFilter& candidate : filter.prop_filters) {

@@ -420,4 +420,51 @@ raw_hrefs = re.findall(rb"<D:href>([^<]*)</D:href>", fast.body)
 c.check(any(h.endswith(b"a%20b&amp;c%20%c3%bc+%2525.ics") for h in raw_hrefs),
         "the href is percent-encoded, then XML-escaped", detail=raw_hrefs)
 
+# ---- one i;unicode-casemap for both queries (RFC 5051 §2, RFC 4791 §9.7.5, RFC 6352 §10.5.4) ------
+# The same text-match answers the same on a calendar object's SUMMARY and a card's FN holding the
+# same text: ß is not ss (UnicodeData.txt gives it no titlecase), full-width letters meet their ASCII
+# forms and a precomposed é its e + U+0301 (compatibility and canonical decomposition).
+COLLATED = CAL_HOME + "collation/"
+c.status(alice.request("MKCALENDAR", COLLATED), 201, "MKCALENDAR for the collation checks")
+TEXT = "Hauptstraße 1, Ｃａｆé Zürich"
+c.status(alice.put(COLLATED + "text.ics", ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+                                           "UID:collation@example.org\r\nDTSTAMP:20240101T000000Z\r\n"
+                                           "DTSTART:20300301T090000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\n"
+                                           "END:VCALENDAR\r\n" % TEXT).encode(), CT_ICS), 201, "PUT the event")
+c.status(alice.put(AB + "text.vcf", ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:collation-card\r\nFN:%s\r\nEND:VCARD\r\n"
+                                     % TEXT).encode(), CT_VCF), 201, "PUT the card")
+
+
+def calendar_text_match(text, collation):
+    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop>'
+            '<D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+            '<C:prop-filter name="SUMMARY"><C:text-match collation="%s">%s</C:text-match></C:prop-filter>'
+            '</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>' % (CALDAV, collation, text))
+    r = report(COLLATED, body)
+    return (COLLATED + "text.ics") in multistatus(r) if r.status == 207 else r.status
+
+
+def card_text_match(text, collation):
+    body = ('<?xml version="1.0" encoding="utf-8"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop>'
+            '<D:getetag/></D:prop><R:filter><R:prop-filter name="FN"><R:text-match collation="%s" '
+            'match-type="contains">%s</R:text-match></R:prop-filter></R:filter></R:addressbook-query>'
+            % (CARDDAV, collation, text))
+    r = report(AB, body)
+    return (AB + "text.vcf") in multistatus(r) if r.status == 207 else r.status
+
+
+for text, collation, expected in [
+        ("STRASSE", "i;unicode-casemap", False),
+        ("hauptstraße", "i;unicode-casemap", True),
+        ("STRAẞE", "i;unicode-casemap", False),  # capital ẞ has no titlecase mapping to ß either
+        ("café", "i;unicode-casemap", True),  # against full-width Ｃａｆ
+        ("ＨＡＵＰＴ", "i;unicode-casemap", True),
+        ("CAFE\u0301 ZU\u0308RICH", "i;unicode-casemap", True),
+        ("Café", "i;ascii-casemap", False),  # i;ascii-casemap maps a-z only
+        ("hauptstraße 1", "i;ascii-casemap", True),
+        ("hauptstraße", "i;octet", False)]:
+    answers = (calendar_text_match(text, collation), card_text_match(text, collation))
+    c.check(answers == (expected, expected), "%s %r: calendar-query and addressbook-query both answer %s"
+            % (collation, text, expected), detail=answers)
+
 c.finish()
