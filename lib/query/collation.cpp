@@ -67,10 +67,10 @@ const UNormalizer2* nfkd() {
     return instance;
 }
 
-// Titlecase, then full decomposition, then the same on each code point of that decomposition: a
-// decomposition may hold small letters (U+01C5 ǅ is D and ž). Four levels reach a fixed point for
-// every code point of Unicode 15; the bound only guards against a cycle in future data.
-void append_casemapped(UChar32 cp, std::string& out, int depth = 0) {
+// RFC 5051 §2 (2) for one code point: (a) its simple titlecase, (b) that one's decomposition of any
+// type, recursively (ICU's full NFKD decomposition of a single code point). What the decomposition
+// yields is not titlecased again: the RFC's own example maps U+01C4 to U+0044 U+007A U+030C.
+void append_casemapped(UChar32 cp, std::string& out) {
     if (cp < 0x80) {
         out += static_cast<char>(cp >= 'a' && cp <= 'z' ? cp - 32 : cp);
         return;
@@ -79,18 +79,16 @@ void append_casemapped(UChar32 cp, std::string& out, int depth = 0) {
     UChar decomposition[64];
     UErrorCode status = U_ZERO_ERROR;
     const UNormalizer2* normalizer = nfkd();
-    int32_t length = normalizer == nullptr ? -1 : unorm2_getDecomposition(normalizer, title, decomposition, 64, &status);
-    if (length < 0 || U_FAILURE(status) || depth > 4) {
+    int32_t length =
+        normalizer == nullptr ? -1 : unorm2_getDecomposition(normalizer, title, decomposition, 64, &status);
+    if (length < 0 || U_FAILURE(status)) {  // none (or none that fits: the longest is 18 code units)
         append_utf8(static_cast<char32_t>(title), out);
         return;
     }
     for (int32_t i = 0; i < length;) {
         UChar32 part = 0;
         U16_NEXT(decomposition, i, length, part);
-        if (part == title)
-            append_utf8(static_cast<char32_t>(part), out);
-        else
-            append_casemapped(part, out, depth + 1);
+        append_utf8(static_cast<char32_t>(part), out);
     }
 }
 

@@ -21,13 +21,13 @@ bool supported_collation(std::string_view collation);
 
 // RFC 5051 §2 "titlecased canonicalized UTF-8": each code point mapped to its simple titlecase
 // (UnicodeData.txt, so ß stays ß: its "Ss" is SpecialCasing's, which RFC 5051 does not use), then
-// replaced by its full decomposition (canonical and compatibility: Ａ becomes A, é becomes E U+0301),
-// both again on what the decomposition yields, until nothing changes. Code point by code point, so
-// the form of a substring is a substring of the form (the card index relies on it). Two choices
-// where RFC 5051 §2 (1)(b) would compare the whole string as octets: an ill-formed UTF-8 byte
-// becomes U+DC80+byte (a lone surrogate, which well-formed text never yields), so it matches only
-// the same byte and the rest of the value is still compared without case; and Hangul syllables
-// are decomposed into jamo like any other decomposition (both sides alike, so nothing is lost).
+// replaced by its full decomposition of any type (Ａ becomes A, é becomes E U+0301). Code point by
+// code point, so the form of a substring is a substring of the form (the card index relies on it).
+// Two departures, both allowed or harmless: an ill-formed UTF-8 byte becomes U+DC80+byte (a lone
+// surrogate, which well-formed text never yields), so it matches only the same byte and the rest of
+// the value still compares without case, where §2 (1)(b) would compare the whole value as octets;
+// and Hangul syllables decompose into jamo (NFKD does; UnicodeData.txt lists no mapping), alike on
+// both sides of every comparison.
 std::string unicode_casemap(std::string_view text);
 
 // What `collation` compares: i;octet the bytes, i;ascii-casemap the bytes with a-z as A-Z,

@@ -837,7 +837,6 @@ bool matches(const std::vector<Property>& card, const Filter& filter) {
     return filter.all_of || filter.prop_filters.empty();
 }
 
-
 std::string convert(std::string_view bytes, std::string_view version) {
     if (version != "3.0" && version != "4.0") return std::string(bytes);
     std::vector<ContentLine> card = first_card(bytes);

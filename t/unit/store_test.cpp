@@ -821,7 +821,8 @@ TEST_CASE("migrating a version 7 file names the users provisioned before, keepin
 TEST_CASE("migrating a version 8 file computes the card index again in the one i;unicode-casemap form",
           "[store][migrations][cards]") {
     TempDatabase temp;
-    const std::string card = "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:z\r\nFN:Zoë Straße\r\nEMAIL:Zoe@Example.org\r\nEND:VCARD\r\n";
+    const std::string card =
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:z\r\nFN:Zoë Straße\r\nEMAIL:Zoe@Example.org\r\nEND:VCARD\r\n";
     {
         Store store(temp.path());
         store.provision("alice");
