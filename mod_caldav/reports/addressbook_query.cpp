@@ -10,6 +10,7 @@
 
 #include "report.hpp"
 #include "resource_kind.hpp"
+#include "query/filter_validity.hpp"
 #include "vcard/vcard.hpp"
 #include "xml.hpp"
 
@@ -47,6 +48,10 @@ dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const
         return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, invalid.message.c_str()),
                                  carddav_namespace, invalid.precondition);
     }
+    // RFC 6352 §8.6: a prop-filter or param-filter that names no vCard property or parameter.
+    if (std::optional<std::string> reason = query::unsupported_addressbook_filter(filter))
+        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, reason->c_str()),
+                                 carddav_namespace, "supported-filter");
     long limit = read_addressbook_limit(doc);
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);

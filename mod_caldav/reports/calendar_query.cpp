@@ -14,6 +14,7 @@
 #include "ical/calendar_data.hpp"
 #include "object_checks.hpp"
 #include "query/calendar_filter.hpp"
+#include "query/filter_validity.hpp"
 #include "report.hpp"
 #include "resource_kind.hpp"
 #include "xml.hpp"
@@ -78,6 +79,10 @@ dav_error* calendar_query(request_rec* r, const dav_resource* resource, const ap
         return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, invalid.message.c_str()),
                                  caldav_namespace, invalid.precondition);
     }
+    // RFC 4791 §7.8: a filter no calendar object could be judged by (lib/query/filter_validity).
+    if (std::optional<std::string> reason = query::invalid_calendar_filter(filter))
+        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, reason->c_str()), caldav_namespace,
+                                 "valid-filter");
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);
     MultistatusWriter writer(r, doc);

@@ -467,4 +467,55 @@ for text, collation, expected in [
     c.check(answers == (expected, expected), "%s %r: calendar-query and addressbook-query both answer %s"
             % (collation, text, expected), detail=answers)
 
+# ---- RFC 4791 §7.8, §9.7: filters no calendar object can be judged by are 403 valid-filter -------------
+def filter_query(inner):
+    return ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop>'
+            '<D:getetag/></D:prop><C:filter>%s</C:filter></C:calendar-query>' % (CALDAV, inner))
+
+
+TR = '<C:time-range start="20060104T000000Z" end="20060105T000000Z"/>'
+for name, inner in [
+        ("§7.8.1 events in a time range", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">%s'
+         '</C:comp-filter></C:comp-filter>' % TR),
+        ("§7.8.5 to-dos by alarm time", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO">'
+         '<C:comp-filter name="VALARM">%s</C:comp-filter></C:comp-filter></C:comp-filter>' % TR),
+        ("§7.8.6 event by UID", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:prop-filter name="UID"><C:text-match collation="i;octet">DC6C50A017428C5216A2F1CD@example.com'
+         '</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter>'),
+        ("§7.8.7 events by PARTSTAT", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:prop-filter name="ATTENDEE"><C:text-match collation="i;ascii-casemap">mailto:lisa@example.com'
+         '</C:text-match><C:param-filter name="PARTSTAT"><C:text-match collation="i;ascii-casemap">NEEDS-ACTION'
+         '</C:text-match></C:param-filter></C:prop-filter></C:comp-filter></C:comp-filter>'),
+        ("§7.8.8 events only", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter>'),
+        ("§7.8.9 pending to-dos", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO">'
+         '<C:prop-filter name="COMPLETED"><C:is-not-defined/></C:prop-filter><C:prop-filter name="STATUS">'
+         '<C:text-match negate-condition="yes">CANCELLED</C:text-match></C:prop-filter></C:comp-filter>'
+         '</C:comp-filter>')]:
+    c.status(report(CAL, filter_query(inner)), 207, "RFC 4791 %s: the RFC's example filter is answered" % name)
+for name, inner in [
+        ("a time-range directly in VCALENDAR", '<C:comp-filter name="VCALENDAR">%s</C:comp-filter>' % TR),
+        ("a VEVENT in a VEVENT", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:comp-filter name="VEVENT"/></C:comp-filter></C:comp-filter>'),
+        ("a VALARM directly under VCALENDAR", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VALARM"/>'
+         '</C:comp-filter>'),
+        ("a time-range on VTIMEZONE", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VTIMEZONE">%s'
+         '</C:comp-filter></C:comp-filter>' % TR),
+        ("a time-range on SUMMARY", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:prop-filter name="SUMMARY">%s</C:prop-filter></C:comp-filter></C:comp-filter>' % TR),
+        ("a time-range that ends before it starts", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:time-range start="20060105T000000Z" end="20060104T000000Z"/></C:comp-filter></C:comp-filter>'),
+        ("is-not-defined beside a time-range", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:is-not-defined/>%s</C:comp-filter></C:comp-filter>' % TR)]:
+    r = report(CAL, filter_query(inner))
+    c.status(r, 403, "RFC 4791 §7.8: %s is refused" % name)
+    c.check(r.status == 403 and b"valid-filter" in r.body and CALDAV.encode() in r.body,
+            "RFC 4791 §7.8: the DAV:error body for %s names CALDAV:valid-filter" % name, r)
+for name in ["FN:", "E MAIL", "ITEM1."]:
+    body = ('<?xml version="1.0" encoding="utf-8"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop>'
+            '<D:getetag/></D:prop><R:filter><R:prop-filter name="%s"/></R:filter></R:addressbook-query>'
+            % (CARDDAV, name))
+    r = report(AB, body)
+    c.status(r, 403, "RFC 6352 §8.6: a prop-filter on %r, no vCard property name" % name)
+    c.check(r.status == 403 and b"supported-filter" in r.body, "the body names CARDDAV:supported-filter", r)
+
 c.finish()
