@@ -466,6 +466,14 @@ for text, collation, expected in [
     answers = (calendar_text_match(text, collation), card_text_match(text, collation))
     c.check(answers == (expected, expected), "%s %r: calendar-query and addressbook-query both answer %s"
             % (collation, text, expected), detail=answers)
+# RFC 4791 §7.5.1, RFC 6352 §8.3: any other collation is refused alike, naming the precondition.
+c.check((calendar_text_match("x", "i;basic"), card_text_match("x", "i;basic")) == (403, 403),
+        "an unsupported collation is 403 in calendar-query and addressbook-query")
+r = report(AB, '<?xml version="1.0" encoding="utf-8"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop>'
+           '<D:getetag/></D:prop><R:filter><R:prop-filter name="FN"><R:text-match collation="I;OCTET">x'
+           '</R:text-match></R:prop-filter></R:filter></R:addressbook-query>' % CARDDAV)
+c.check(r.status == 403 and b"supported-collation" in r.body and CARDDAV.encode() in r.body,
+        "RFC 6352 §8.3: the body names CARDDAV:supported-collation", r)
 
 # ---- RFC 4791 §7.8, §9.7: filters no calendar object can be judged by are 403 valid-filter -------------
 def filter_query(inner):
