@@ -15,6 +15,7 @@ namespace {
 
 constexpr apr_off_t default_max_resource_size = apr_off_t{10} * 1024 * 1024;
 constexpr int default_max_instances = 20000;
+constexpr int default_authn_cache_timeout = 300;
 
 const char* set_database(cmd_parms* cmd, void* config, const char* path) {
     static_cast<caldav_directory_config*>(config)->database = ap_server_root_relative(cmd->pool, path);
@@ -45,6 +46,15 @@ const char* set_max_resource_size(cmd_parms*, void* config, const char* value) {
     if (apr_strtoff(&bytes, value, &end, 10) != APR_SUCCESS || *end != '\0' || bytes <= 0)
         return "CalDAVMaxResourceSize takes a positive number of bytes";
     static_cast<caldav_directory_config*>(config)->max_resource_size = bytes;
+    return nullptr;
+}
+
+const char* set_authn_cache_timeout(cmd_parms*, void* config, const char* value) {
+    char* end = nullptr;
+    long seconds = std::strtol(value, &end, 10);
+    if (*end != '\0' || end == value || seconds < 0 || seconds > 86400)
+        return "CalDAVAuthnCacheTimeout takes seconds, 0 to 86400";
+    static_cast<caldav_directory_config*>(config)->authn_cache_timeout = static_cast<int>(seconds);
     return nullptr;
 }
 
@@ -91,6 +101,8 @@ const command_rec directives[] = {
     AP_INIT_TAKE1(
         "CalDAVQuota", as_cmd_func(set_quota), nullptr, ACCESS_CONF,
         "the bytes each user may store (calendar objects and vCards), e.g. 500M; none (default) for no limit"),
+    AP_INIT_TAKE1("CalDAVAuthnCacheTimeout", as_cmd_func(set_authn_cache_timeout), nullptr, ACCESS_CONF,
+                  "seconds the caldav_cache authn provider trusts a password it saw verified (default 300, 0 off)"),
     AP_INIT_TAKE1("CalDAVEmailDomain", as_cmd_func(set_email_domain), nullptr, ACCESS_CONF,
                   "the mail domain of users without one: their calendar address is mailto:USER@DOMAIN"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
@@ -100,6 +112,7 @@ void* create_directory_config(apr_pool_t* pool, char* section_path) {
     auto* config = static_cast<caldav_directory_config*>(apr_pcalloc(pool, sizeof(caldav_directory_config)));
     config->section_path = section_path != nullptr ? apr_pstrdup(pool, section_path) : nullptr;
     config->auto_provision = -1;
+    config->authn_cache_timeout = -1;
     return config;
 }
 
@@ -115,6 +128,8 @@ void* merge_directory_config(apr_pool_t* pool, void* parent_config, void* child_
     merged->email_domain = child->email_domain != nullptr ? child->email_domain : parent->email_domain;
     merged->max_resource_size = child->max_resource_size != 0 ? child->max_resource_size : parent->max_resource_size;
     merged->quota = child->quota != 0 ? child->quota : parent->quota;
+    merged->authn_cache_timeout =
+        child->authn_cache_timeout != -1 ? child->authn_cache_timeout : parent->authn_cache_timeout;
     return merged;
 }
 
@@ -132,6 +147,10 @@ int max_instances(const caldav_directory_config& config) {
 
 apr_off_t quota(const caldav_directory_config& config) {
     return config.quota > 0 ? config.quota : 0;
+}
+
+int authn_cache_timeout(const caldav_directory_config& config) {
+    return config.authn_cache_timeout != -1 ? config.authn_cache_timeout : default_authn_cache_timeout;
 }
 
 apr_off_t max_resource_size(const caldav_directory_config& config) {

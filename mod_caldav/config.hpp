@@ -12,6 +12,7 @@ struct caldav_directory_config {
     const char* email_domain;     // CalDAVEmailDomain: calendar-user-address-set is mailto:USER@DOMAIN
     int max_instances;            // CalDAVMaxInstances: occurrences indexed per calendar object, 0 unset
     apr_off_t quota;              // CalDAVQuota: bytes a user may store, 0 unset, -1 none
+    int authn_cache_timeout;      // CalDAVAuthnCacheTimeout in seconds, -1 unset, 0 off
 };
 
 extern module AP_MODULE_DECLARE_DATA caldav_module;
@@ -28,5 +29,7 @@ apr_off_t max_resource_size(const caldav_directory_config& config);
 int max_instances(const caldav_directory_config& config);
 // The per-user quota in bytes, or 0 when there is none.
 apr_off_t quota(const caldav_directory_config& config);
+// Seconds the caldav_cache authn provider trusts a verified password; 0: it never does.
+int authn_cache_timeout(const caldav_directory_config& config);
 
 }  // namespace caldav::module

@@ -7,6 +7,7 @@
 #include <http_protocol.h>
 #include <util_xml.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -34,6 +35,52 @@ int answer_error(request_rec* r, int status, const char* ns, const char* tag, co
     return dav_handle_err(r, error, nullptr);
 }
 
+// An empty element naming `property`, with its namespace declared on it.
+const char* property_name_xml(apr_pool_t* pool, const apr_xml_doc* doc, const apr_xml_elem* property) {
+    return apr_pstrcat(pool, "<x:", property->name, " xmlns:x=\"",
+                       apr_xml_quote_string(pool, namespace_of(doc, property), 1), "\"/>", nullptr);
+}
+
+// RFC 5689 §3.3 and RFC 4791 §5.3.1.2: when a property cannot be set nothing is created, and the
+// answer is 403 with an mkcol-response (mkcalendar-response) whose propstats give each refused
+// property 403 with its precondition and every other one 424 (Failed Dependency).
+int answer_refused_properties(request_rec* r, const apr_xml_doc* doc, const CollectionRequest& request,
+                              bool is_mkcalendar) {
+    apr_pool_t* pool = r->pool;
+    std::string body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+    body += is_mkcalendar ? "<C:mkcalendar-response xmlns:D=\"DAV:\" xmlns:C=\"" + std::string(caldav_namespace) + "\">"
+                          : std::string("<D:mkcol-response xmlns:D=\"DAV:\">");
+    std::string failed_dependency;
+    for (const apr_xml_elem* property : request.properties) {
+        auto refusal = std::find_if(request.refused.begin(), request.refused.end(),
+                                    [&](const CollectionRequest::Refusal& one) { return one.property == property; });
+        if (refusal == request.refused.end()) {
+            failed_dependency += property_name_xml(pool, doc, property);
+            continue;
+        }
+        body += apr_pstrcat(pool, "<D:propstat><D:prop>", property_name_xml(pool, doc, property),
+                            "</D:prop><D:status>HTTP/1.1 403 Forbidden</D:status><D:error><p:", refusal->precondition,
+                            " xmlns:p=\"", refusal->precondition_namespace, "\"/></D:error></D:propstat>", nullptr);
+    }
+    if (!failed_dependency.empty())
+        body += "<D:propstat><D:prop>" + failed_dependency +
+                "</D:prop><D:status>HTTP/1.1 424 Failed Dependency</D:status></D:propstat>";
+    body += is_mkcalendar ? "</C:mkcalendar-response>" : "</D:mkcol-response>";
+    r->status = HTTP_FORBIDDEN;
+    ap_set_content_type(r, "application/xml; charset=utf-8");
+    ap_rwrite(body.data(), static_cast<int>(body.size()), r);
+    return DONE;
+}
+
+// RFC 4791 §5.3.1.2, RFC 5689 §3: 201 with an empty body. (A handler that returns HTTP_CREATED
+// gets httpd's error page for an unknown status as its body: "internal error or misconfiguration".)
+int answer_created(request_rec* r) {
+    r->status = HTTP_CREATED;
+    apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
+    ap_set_content_length(r, 0);
+    return DONE;
+}
+
 int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {
     dav_resource* resource = nullptr;
     if (dav_error* error = dav_get_resource(r, 0, 0, &resource)) return dav_handle_err(r, error, nullptr);
@@ -48,9 +95,7 @@ int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {
     CollectionRequest request;
     if (is_mkcalendar) request.kind = CollectionKind::calendar;
     if (!read_collection_body(doc, is_mkcalendar, request)) return HTTP_BAD_REQUEST;
-    if (request.refused != nullptr)
-        return answer_error(r, HTTP_FORBIDDEN, "DAV:", "cannot-modify-protected-property",
-                            apr_pstrcat(r->pool, "The request sets ", request.refused, ".", nullptr));
+    if (!request.refused.empty()) return answer_refused_properties(r, doc, request, is_mkcalendar);
     if (!location_ok(parent.kind, request.kind)) {
         bool calendar = request.kind == CollectionKind::calendar;
         return answer_error(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
@@ -73,8 +118,7 @@ int create(request_rec* r, const apr_xml_doc* doc, bool is_mkcalendar) {
         store::properties::set(store.database(), {true, created.id}, namespace_of(doc, property), property->name, xml);
     }
     transaction.commit();
-    apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
-    return HTTP_CREATED;
+    return answer_created(r);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "authn_cache.hpp"
 #include "body_limit.hpp"
 #include "child_memory.hpp"
 #include "config.hpp"
@@ -126,6 +127,7 @@ void register_hooks(apr_pool_t* pool) {
     // Apache loads modules in its single-threaded parent, before any request opens the database.
     store::configure_sqlite();
     dav_register_provider(pool, "caldav", &provider);
+    register_authn_cache(pool);
     register_liveprops(pool);
     register_lock_filter();
     register_body_limit_filter();

@@ -166,14 +166,16 @@ bool read_resourcetype(const apr_xml_doc* doc, const apr_xml_elem* property, sto
 }
 
 void read_collection_property(const apr_xml_doc* doc, const apr_xml_elem* property, CollectionRequest& request) {
+    request.properties.push_back(property);
     if (is_element(doc, property, "DAV:", "resourcetype")) {
-        if (!read_resourcetype(doc, property, request.kind)) request.refused = "an unsupported DAV:resourcetype";
+        if (!read_resourcetype(doc, property, request.kind))
+            request.refused.push_back({property, "DAV:", "valid-resourcetype"});  // RFC 5689 §3.3
     } else if (is_element(doc, property, caldav_namespace, "supported-calendar-component-set")) {
         if (!read_components(doc, property, request.components))
-            request.refused = "a supported-calendar-component-set naming no supported component";
+            request.refused.push_back({property, caldav_namespace, "supported-calendar-component"});
     } else if (std::strcmp(namespace_of(doc, property), "DAV:") == 0 &&
                std::strcmp(property->name, "displayname") != 0) {
-        request.refused = "a protected DAV: property";
+        request.refused.push_back({property, "DAV:", "cannot-modify-protected-property"});
     } else {
         request.dead.push_back(property);
     }
@@ -276,6 +278,13 @@ std::vector<std::string> read_multiget_hrefs(const apr_xml_doc* doc) {
 std::string read_sync_token_text(const apr_xml_doc* doc) {
     const apr_xml_elem* token = find_child(doc, doc->root, "DAV:", "sync-token");
     return token != nullptr ? text_of(token) : std::string();
+}
+
+bool sync_level_ok(const apr_xml_doc* doc) {
+    const apr_xml_elem* level = find_child(doc, doc->root, "DAV:", "sync-level");
+    if (level == nullptr) return true;
+    std::string text = text_of(level);
+    return text == "1" || text == "infinite";
 }
 
 long read_sync_limit(const apr_xml_doc* doc) {

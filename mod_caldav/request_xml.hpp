@@ -40,6 +40,9 @@ std::vector<std::string> read_multiget_hrefs(const apr_xml_doc* doc);
 
 // sync-collection's DAV:sync-token text (RFC 6578 §3.2), empty for an initial sync.
 std::string read_sync_token_text(const apr_xml_doc* doc);
+// RFC 6578 §6.3: DAV:sync-level is "1" or "infinite". A request without one (clients of the drafts
+// before the RFC send none) is read as level 1.
+bool sync_level_ok(const apr_xml_doc* doc);
 // sync-collection's DAV:limit/DAV:nresults (RFC 5323 §5.17), or 0 for no limit; -1 when malformed.
 long read_sync_limit(const apr_xml_doc* doc);
 
@@ -69,10 +72,17 @@ PrincipalSearch read_principal_search(const apr_xml_doc* doc);
 
 // The body of MKCALENDAR (RFC 4791 §5.3.1) or an extended MKCOL (RFC 5689 §5.1).
 struct CollectionRequest {
+    // A property the request cannot set, and the precondition that names why (RFC 5689 §3.3).
+    struct Refusal {
+        const apr_xml_elem* property;
+        const char* precondition_namespace;
+        const char* precondition;
+    };
     store::CollectionKind kind = store::CollectionKind::plain;
-    std::string components;                 // for calendars: supported-calendar-component-set, comma-separated
-    std::vector<const apr_xml_elem*> dead;  // the properties to store as they are
-    const char* refused = nullptr;          // the first property that cannot be set, with why
+    std::string components;                       // for calendars: supported-calendar-component-set, comma-separated
+    std::vector<const apr_xml_elem*> dead;        // the properties to store as they are
+    std::vector<const apr_xml_elem*> properties;  // every property of the body, in order
+    std::vector<Refusal> refused;                 // those that cannot be set: nothing is created
 };
 // Reads <set><prop>...</prop></set> into `request`; false when the body is not such a request.
 bool read_collection_body(const apr_xml_doc* doc, bool is_mkcalendar, CollectionRequest& request);

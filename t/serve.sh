@@ -138,8 +138,7 @@ mkdir -p "$VAR"
 . "$repo/t/integration/apache.sh"
 export APACHE_PORT=$PORT APACHE_ADDRESS=$ADDRESS APACHE_USERS=$SERVE_USERS APACHE_KEEP_LOGS=1
 export APACHE_THREADS=${APACHE_THREADS:-16}
-export APACHE_EXTRA_CONF="Redirect 301 /.well-known/caldav /caldav/
-Redirect 301 /.well-known/carddav /caldav/"
+# apache.sh writes the README's /.well-known redirect (308 to /caldav/) itself.
 if ! apache_start "$VAR" alias; then
     die "Apache did not start (is port $PORT taken? try PORT=8009 t/serve.sh)"
 fi

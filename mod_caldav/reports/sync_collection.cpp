@@ -31,6 +31,8 @@ dav_error* sync_collection(request_rec* r, const dav_resource* resource, const a
     if (!resource->collection)
         return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, "Only collections can be synchronized.", nullptr,
                                  "supported-report");
+    if (!sync_level_ok(doc))
+        return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "DAV:sync-level must be 1 or infinite (RFC 6578 §6.3).");
     store::Store& store = open_store(*context);
     std::int64_t since = 0;
     std::string token_text = read_sync_token_text(doc);

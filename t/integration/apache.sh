@@ -20,6 +20,10 @@
 #   APACHE_EXTRA_CONF  extra lines for the server config
 #   APACHE_EXTRA_DAV_CONF  extra lines inside the <Directory>/<Location> of /caldav
 #   APACHE_PRELOAD     LD_PRELOAD for httpd (t/sanitize.sh: the ASan runtime, for an ASan module)
+#   APACHE_AUTHN_PROVIDER  AuthBasicProvider of /caldav (default caldav_cache, the README's; `file`
+#                      for the fs layout, which has no mod_caldav)
+#
+# Every layout gets the README's RFC 6764 discovery redirect (308 to /caldav/, see there).
 #
 # Layouts: `alias` (Alias /caldav DIR/data + <Directory>, the documented setup), `location`
 # (<Location /caldav> + CalDAVDatabase), `fs` (stock mod_dav_fs on DIR/data, only to check the
@@ -142,9 +146,11 @@ EOF
             echo "User www-data"
             echo "Group www-data"
         fi
+        local provider=${APACHE_AUTHN_PROVIDER:-caldav_cache}
+        [ "$layout" != fs ] || provider=file
         local auth="AuthType Basic
     AuthName \"mod_caldav test\"
-    AuthBasicProvider file
+    AuthBasicProvider $provider
     AuthUserFile \"$dir/htpasswd\"
     Require valid-user"
         case $layout in
@@ -180,6 +186,8 @@ Alias /caldav "$dir/data"
 EOF
                 ;;
         esac
+        # The README's discovery redirect (RFC 6764 §5): 308 keeps the method and the body.
+        echo 'RedirectMatch 308 ^/\.well-known/(caldav|carddav)/?$ /caldav/'
         echo "${APACHE_EXTRA_CONF:-}"
     } >"$dir/httpd.conf"
 }

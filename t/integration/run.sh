@@ -69,6 +69,7 @@ crash|alias|240|\"$PYTHON\" \"$here/test_crash.py\"
 crash-large|alias|300|\"$PYTHON\" \"$here/test_crash_large.py\"
 hostile|alias|300|\"$PYTHON\" \"$here/test_hostile.py\"
 limits|alias|180|\"$PYTHON\" \"$here/test_limits.py\"
+authn-cache|alias|120|\"$PYTHON\" \"$here/test_authn_cache.py\"
 "
 
 selected() {
@@ -100,8 +101,11 @@ while IFS='|' read -r name layout limit cmd; do
     case $name in
         crash|crash-large)
             # Writers in two children, as on a real server: a byte one child holds past its
-            # commit would lose the other child's later commits too.
-            export APACHE_CHILDREN=2 APACHE_THREADS=4 ;;
+            # commit would lose the other child's later commits too. pids.log says which child
+            # served each request.
+            export APACHE_CHILDREN=2 APACHE_THREADS=4 APACHE_EXTRA_CONF="LogFormat \"%P %u %m %U %>s\" pids
+CustomLog \"$dir/httpd/pids.log\" pids
+KeepAliveTimeout 120" ;;
         propfind-memory)
             export APACHE_EXTRA_CONF="MaxMemFree 64" MALLOC_MMAP_THRESHOLD_=8192 MALLOC_TRIM_THRESHOLD_=65536 ;;
         fail2ban-proxy)
@@ -115,6 +119,9 @@ RemoteIPInternalProxy 127.0.0.1" ;;
     CalDAVMaxResourceSize 204800"
             export APACHE_EXTRA_CONF="LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
 RequestReadTimeout header=2-4,MinRate=500 body=3,MinRate=500" APACHE_THREADS=16 ;;
+        authn-cache)
+            # A short cache lifetime, so that the test sees an entry expire.
+            export APACHE_EXTRA_DAV_CONF="CalDAVAuthnCacheTimeout 3" ;;
         isolation-anonymous)
             # Apache lets requests without credentials through: the module must refuse them.
             export APACHE_EXTRA_DAV_CONF="Require all granted" ;;

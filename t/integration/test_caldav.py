@@ -99,6 +99,8 @@ mk = ('<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:
 WORK = CAL_HOME + "work/"
 r = alice.request("MKCALENDAR", WORK, body=mk, content_type="application/xml")
 c.status(r, 201, "MKCALENDAR with properties")
+# RFC 4791 §5.3.1.2: the success answer has an empty body (it was httpd's "internal error" page).
+c.check(r.body == b"" and "html" not in (r.header("Content-Type") or ""), "MKCALENDAR's 201 has an empty body", r)
 r = alice.request("MKCALENDAR", WORK, body=mk, content_type="application/xml")
 c.status(r, 405, "MKCALENDAR on an existing URL")
 work = propfind(WORK, [("DAV:", "displayname"), ("http://apple.com/ns/ical/", "calendar-color"),
@@ -116,6 +118,32 @@ mkcol = ('<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:R=
          '</D:prop></D:set></D:mkcol>' % CARDDAV)
 r = alice.request("MKCOL", "/caldav/addressbooks/alice/friends/", body=mkcol, content_type="application/xml")
 c.status(r, 201, "RFC 5689: extended MKCOL makes an address book")
+c.check(r.body == b"" and "html" not in (r.header("Content-Type") or ""), "extended MKCOL's 201 has an empty body", r)
+# RFC 5689 §3.3, RFC 4791 §5.3.1.2: a property that cannot be set fails the whole request, nothing is
+# created, and the answer names it (403 with its precondition) and the others (424).
+for method, root, ns in (("MKCALENDAR", "C:mkcalendar", CALDAV), ("MKCOL", "D:mkcol", CALDAV)):
+    body = ('<?xml version="1.0" encoding="utf-8"?><%s xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop>'
+            '<D:displayname>Refused</D:displayname><D:getetag>"x"</D:getetag>'
+            '<D:resourcetype><D:collection/><C:calendar/></D:resourcetype></D:prop></D:set></%s>' % (root, ns, root))
+    target = CAL_HOME + "refused-%s/" % method.lower()
+    r = alice.request(method, target, body=body, content_type="application/xml")
+    c.status(r, 403, "%s with a protected property" % method)
+    doc = r.xml() if r.status == 403 else None
+    response_name = "{%s}mkcalendar-response" % CALDAV if method == "MKCALENDAR" else "{DAV:}mkcol-response"
+    if c.check(doc is not None and doc.tag == response_name, "%s: the body is a %s" % (method, response_name), r):
+        statuses = {}
+        for propstat in doc.findall("{DAV:}propstat"):
+            code = propstat.findtext("{DAV:}status").split()[1]
+            for prop in propstat.find("{DAV:}prop"):
+                statuses[prop.tag] = (code, propstat.find("{DAV:}error"))
+        etag = statuses.get("{DAV:}getetag", (None, None))
+        c.check(etag[0] == "403" and etag[1] is not None and
+                etag[1].find("{DAV:}cannot-modify-protected-property") is not None,
+                "%s: getetag is 403 cannot-modify-protected-property" % method, r)
+        c.check(statuses.get("{DAV:}displayname", (None,))[0] == "424" and
+                statuses.get("{DAV:}resourcetype", (None,))[0] == "424",
+                "%s: the other properties are 424 Failed Dependency" % method, r)
+    c.status(alice.propfind(target, 0), 404, "%s with a refused property created nothing" % method)
 ab = propfind("/caldav/addressbooks/alice/friends/", [("DAV:", "resourcetype")]).get(
     "/caldav/addressbooks/alice/friends/", {})
 rt = ab.get("{DAV:}resourcetype")
@@ -270,6 +298,14 @@ def sync(token, limit=None):
             '<D:sync-level>1</D:sync-level>%s<D:prop><D:getetag/></D:prop></D:sync-collection>' % (token, lim))
     return report(CAL, body, depth=None)
 
+
+# RFC 6578 §6.3: sync-level is "1" or "infinite"; another value is a bad request. (None at all is
+# read as 1: clients written to the drafts send none.)
+for level, expected in (("2", 400), ("0", 400), ("", 400), ("infinity", 400), ("infinite", 207), (None, 207)):
+    element = "<D:sync-level>%s</D:sync-level>" % level if level is not None else ""
+    body = ('<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:"><D:sync-token/>%s'
+            '<D:prop><D:getetag/></D:prop></D:sync-collection>' % element)
+    c.status(report(CAL, body, depth=None), expected, "RFC 6578 §6.3: sync-level %r" % level)
 
 r = sync("")
 c.status(r, 207, "initial sync-collection")

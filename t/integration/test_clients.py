@@ -43,8 +43,8 @@ ME = "http://me.com/_namespace/"
 CT_ICS = "text/calendar; charset=utf-8"
 CT_VCF = "text/vcard; charset=utf-8"
 
-WELL_KNOWN_CONF = ("Redirect 301 /.well-known/caldav /caldav/\n"
-                   "Redirect 301 /.well-known/carddav /caldav/\n")
+# The README's discovery redirect (apache.sh writes it too): 308, which keeps method and body.
+WELL_KNOWN_CONF = "RedirectMatch 308 ^/\\.well-known/(caldav|carddav)/?$ /caldav/\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def setup_well_known():
     probe = Client()
     r = probe.request("GET", "/.well-known/caldav")
     probe.close()
-    if r.status in (301, 302, 307, 308):
+    if r.status == 308:
         return True
     conf = os.path.join(os.environ["APACHE_DIR"], "httpd.conf")
     with open(conf, "a") as f:
@@ -372,7 +372,8 @@ def ios_calendar():
                  '    <A:current-user-principal/>\n    <A:principal-URL/>\n    <A:resourcetype/>\n'
                  '  </A:prop>\n</A:propfind>\n')
     r = ios.xml("PROPFIND", "/.well-known/caldav", root_body, depth=0)
-    c.status(r, (301, 302, 307, 308), "PROPFIND /.well-known/caldav is redirected (RFC 6764)")
+    # 308, not 301: after a 301 a client may resend the PROPFIND as a GET or without its body.
+    c.status(r, 308, "PROPFIND /.well-known/caldav is redirected with 308 (RFC 6764 §5)")
     loc = r.header("Location") or ""
     start = urllib.parse.urlsplit(loc).path or "/caldav/"
     c.check(start == "/caldav/", "the redirect points to /caldav/", r)
@@ -1252,8 +1253,15 @@ def macos_contacts():
     r = ab_ua.xml("PROPFIND", "/.well-known/carddav", '<?xml version="1.0" encoding="UTF-8"?>\n'
                   '<A:propfind xmlns:A="DAV:"><A:prop><A:current-user-principal/><A:principal-URL/>'
                   '<A:resourcetype/></A:prop></A:propfind>', depth=0)
-    c.status(r, (301, 302, 307, 308), "PROPFIND /.well-known/carddav is redirected")
+    c.status(r, 308, "PROPFIND /.well-known/carddav is redirected with 308 (RFC 6764 §5)")
     loc = urllib.parse.urlsplit(r.header("Location") or "").path or "/caldav/"
+    c.check(loc == "/caldav/", "the redirect points to /caldav/", r)
+    # With a trailing slash too, and never to /caldav// (Redirect's prefix match did that).
+    r2 = ab_ua.xml("PROPFIND", "/.well-known/carddav/", '<?xml version="1.0" encoding="UTF-8"?>\n'
+                   '<A:propfind xmlns:A="DAV:"><A:prop><A:current-user-principal/></A:prop></A:propfind>', depth=0)
+    c.status(r2, 308, "PROPFIND /.well-known/carddav/ (trailing slash) is redirected with 308")
+    c.check(urllib.parse.urlsplit(r2.header("Location") or "").path == "/caldav/",
+            "/.well-known/carddav/ redirects to /caldav/, not /caldav//", r2)
     r = ab_ua.xml("PROPFIND", loc, '<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:"><A:prop>'
                   '<A:current-user-principal/></A:prop></A:propfind>', depth=0)
     got = ms(r, "PROPFIND the redirect target").get(loc, {})

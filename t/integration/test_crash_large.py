@@ -1,9 +1,9 @@
 """test_crash_large.py: acknowledged writes survive a kill of Apache after transactions larger than
 SQLite's page cache (256 KB per connection). Each round, alice fills a calendar with events of about
 300 KB, then one operation whose transaction spills pages to the log before COMMIT: DELETE, MOVE or
-COPY of that calendar, or a PUT of a 2-4 MB event. Bob then PUTs small events on connections of his
-own (Apache runs two children, run.sh's APACHE_CHILDREN), or nothing, so that the large transaction
-is the last one. Apache and its children are killed with SIGKILL right after the last 2xx, or after
+COPY of that calendar, or a PUT of a 2-4 MB event. Bob then PUTs five small events that the other
+child acknowledges (Apache runs two, run.sh's APACHE_CHILDREN; pids.log tells which served what), or
+nothing, so that the large transaction is the last one. Apache and its children are killed with SIGKILL right after the last 2xx, or after
 the process has been idle for a few seconds. After the restart every acknowledged write is there,
 byte for byte, and the deleted calendar stays deleted (ARCHITECTURE.md's invariant: an acknowledged
 write survives a kill at any moment, whatever the size of the transaction).
@@ -64,42 +64,82 @@ def fill_calendar(alice, path, count):
     return events
 
 
-def bob_writes(round_no):
-    """Five small events, each on a new connection (so that both children serve some): {href: body}."""
-    written = {}
-    for i in range(5):
+PIDS_LOG = os.path.join(os.environ["APACHE_DIR"], "pids.log")
+
+
+def served_by(method, path):
+    """The pid of the child that served the last `method path` (run.sh's pids.log: Apache writes
+    the line just after the answer), or None."""
+    for _ in range(50):
+        try:
+            with open(PIDS_LOG) as f:
+                lines = [line.split() for line in f if " %s %s " % (method, path) in line]
+        except FileNotFoundError:
+            lines = []
+        if lines:
+            return lines[-1][0]
+        time.sleep(0.02)
+    return None
+
+
+def connections_to_other_child(alice_child, count=5):
+    """Keep-alive connections of bob's that the child which did not serve alice accepted (a
+    connection stays with the child that accepted it). Opened before alice's write: a request that
+    alice's child served after it would run on her pooled connection and flush anything it held."""
+    kept = []
+    for _ in range(80):
+        if len(kept) == count:
+            break
         bob = Client("bob", "bobpw", timeout=60)
+        probe = "/caldav/calendars/bob/default/probe-%s" % uuid.uuid4().hex
+        bob.request("HEAD", probe)
+        if served_by("HEAD", probe) not in (None, alice_child):
+            kept.append(bob)
+        else:
+            bob.close()
+    c.check(len(kept) == count, "bob: %d connections to the other child (%d)" % (count, len(kept)))
+    return kept
+
+
+def bob_writes(round_no, connections, alice_child):
+    """A small event on each connection, each acknowledged by the other child: {href: body}."""
+    written = {}
+    for i, bob in enumerate(connections):
         href = "/caldav/calendars/bob/default/r%d-%d-%s.ics" % (round_no, i, uuid.uuid4().hex[:8])
         body = event(str(uuid.uuid4()), rng.randint(300, 3000))
         if acknowledge("PUT small", bob.put(href, body), 201, "bob: PUT %s" % href):
             written[href] = body
+            c.check(served_by("PUT", href) != alice_child, "bob: PUT %s was served by the other child" % href)
         bob.close()
     return written
 
 
-def large_operation(alice, op, round_no, expected):
-    """Runs `op` on a calendar of about 3 MB; updates `expected` ({href: body or None})."""
+def large_operation(alice, op, round_no):
+    """Runs `op` on a calendar of about 3 MB; updates `expected` ({href: body or None}). Returns the
+    pid of the child that served it."""
     source = "/caldav/calendars/alice/big-%d/" % round_no
     if op == "PUT large":
         href = "/caldav/calendars/alice/default/huge-%d.ics" % round_no
         body = event(str(uuid.uuid4()), rng.randint(2000000, 4000000))
         if acknowledge("PUT large", alice.put(href, body), 201, "PUT %s (%d bytes)" % (href, len(body))):
             expected[href] = body
-        return
+        return served_by("PUT", href)
     events = fill_calendar(alice, source, 10)
     expected.update(events)
     if op == "DELETE calendar":
         if acknowledge(op, alice.delete(source), 204, "DELETE %s" % source):
             expected.update({href: None for href in events})
             expected[source] = None
-        return
-    target = "/caldav/calendars/alice/big-%d-%s/" % (round_no, op.split()[0].lower())
-    resp = alice.copy(source, target, overwrite=False, method=op.split()[0])
-    if acknowledge(op, resp, 201, "%s %s -> %s" % (op.split()[0], source, target)):
+        return served_by("DELETE", source)
+    method = op.split()[0]
+    target = "/caldav/calendars/alice/big-%d-%s/" % (round_no, method.lower())
+    resp = alice.copy(source, target, overwrite=False, method=method)
+    if acknowledge(op, resp, 201, "%s %s -> %s" % (method, source, target)):
         expected.update({href.replace(source, target): body for href, body in events.items()})
         if op == "MOVE calendar":
             expected.update({href: None for href in events})
             expected[source] = None
+    return served_by(method, source)
 
 
 def verify(reader, expected, label):
@@ -123,9 +163,13 @@ t0 = time.time()
 for round_no, (op, order, timing) in enumerate(rounds, 1):
     label = "round %d (%s, %s, kill %s)" % (round_no, op, order, timing)
     alice = Client("alice", "alicepw", timeout=120)
-    large_operation(alice, op, round_no, expected)
-    if order == "bob writes after":
-        expected.update(bob_writes(round_no))
+    probe = "/caldav/calendars/alice/probe-%s" % uuid.uuid4().hex
+    alice.request("HEAD", probe)
+    alice_child = served_by("HEAD", probe)
+    others = connections_to_other_child(alice_child) if order == "bob writes after" else []
+    c.check(large_operation(alice, op, round_no) == alice_child, "%s: alice's connection stayed with her child" % label)
+    if others:
+        expected.update(bob_writes(round_no, others, alice_child))
     alice.close()
     if timing == "idle":
         time.sleep(IDLE_SECONDS)

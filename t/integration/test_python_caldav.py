@@ -1,5 +1,8 @@
 """test_python_caldav.py: Debian's python3-caldav library (run with /usr/bin/python3) driving
-discovery, calendar creation, saving events and todos, time-range search with recurring events
+discovery (from /caldav/ and, through the README's 308 redirect, from /.well-known/caldav and
+/.well-known/carddav/: python-requests turns a PROPFIND redirected by a 301 into a body-less
+request, the server answers allprop without current-user-principal and no calendar is found),
+calendar creation, saving events and todos, time-range search with recurring events
 (expanded and not), sync tokens and delete against a real Apache with the module.
 """
 
@@ -25,6 +28,22 @@ c.check(str(principal.url).endswith("/caldav/principals/alice/"), "discovery fin
 calendars = principal.calendars()
 c.check(any(str(cal.url).endswith("/calendars/alice/default/") for cal in calendars),
         "the default calendar is listed", detail=[str(cal.url) for cal in calendars])
+
+# RFC 6764 §5: a client given only the server finds the context path through /.well-known.
+for start in ("/.well-known/caldav", "/.well-known/carddav/"):
+    wk = caldav.DAVClient(url=os.environ["BASE_URL"].rstrip("/") + start, username="alice", password="alicepw")
+    try:
+        wk_principal = wk.principal()
+        wk_calendars = wk_principal.calendars()
+    except Exception as e:  # the library raises when it finds no current-user-principal
+        wk_principal, wk_calendars = None, []
+        c.check(False, "discovery from %s" % start, detail=repr(e))
+    if wk_principal is not None:
+        c.check(str(wk_principal.url).endswith("/caldav/principals/alice/"),
+                "discovery from %s finds alice's principal" % start, detail=wk_principal.url)
+        c.check(any(str(cal.url).endswith("/calendars/alice/default/") for cal in wk_calendars),
+                "discovery from %s lists the default calendar" % start,
+                detail=[str(cal.url) for cal in wk_calendars])
 
 calendar = principal.make_calendar(name="Library test", cal_id="library")
 c.check(str(calendar.url).endswith("/calendars/alice/library/"), "make_calendar (MKCALENDAR)", detail=calendar.url)

@@ -4,10 +4,22 @@
 # One MPM configuration for both (documented in t/bench/README.md): mpm_event, StartServers 2,
 # ThreadsPerChild 25, MaxRequestWorkers 100, unlimited keep-alive requests. No access log (the
 # benchmark measures the DAV work, and a log would also count in the storage size).
-# The password file uses {SHA} (htpasswd -s), not bcrypt: Apache has no credential cache, so a
-# bcrypt check on every request would dominate every figure and hide the server's own cost.
+# Authentication, BENCH_AUTH (both Apache servers alike):
+#   bcrypt-cache (default)  the README's setup: a bcrypt password (htpasswd -B) behind the
+#                           module's caldav_cache provider (AuthBasicProvider caldav_cache), so
+#                           bcrypt runs once per user, process and CalDAVAuthnCacheTimeout; a server
+#                           without mod_caldav (mod_dav_fs) has no such provider and uses {SHA}
+#   bcrypt                  bcrypt checked on every request (the setup without the cache)
+#   socache                 bcrypt behind mod_authn_socache (AuthBasicProvider socache file), which
+#                           caches the file's hash and still runs bcrypt on every request
+#   sha                     {SHA} (htpasswd -s): a cheap hash on every request, no cache
 
 : "${HTTPD:=/usr/sbin/apache2}"
+: "${BENCH_AUTH:=bcrypt-cache}"
+case $BENCH_AUTH in
+    bcrypt-cache | bcrypt | socache | sha) ;;
+    *) echo "apache-common.sh: BENCH_AUTH must be bcrypt-cache, bcrypt, socache or sha (got '$BENCH_AUTH')" >&2; exit 2 ;;
+esac
 
 bench_apache_modules_dir() {
     if [ -f /usr/lib/apache2/modules/mod_dav.so ]; then
@@ -36,6 +48,10 @@ bench_apache_conf() {
             case $builtin in *"mod_$m.c"*) continue ;; esac
             echo "LoadModule ${m}_module \"$mods/mod_${m}.so\""
         done
+        if [ "$BENCH_AUTH" = socache ]; then
+            echo "LoadModule socache_shmcb_module \"$mods/mod_socache_shmcb.so\""
+            echo "LoadModule authn_socache_module \"$mods/mod_authn_socache.so\""
+        fi
         cat <<CONF
 StartServers 2
 ServerLimit 4
@@ -59,22 +75,52 @@ CONF
     } >"$dir/httpd.conf"
 }
 
-# The <Directory> lines every variant shares: Basic auth as bench/bench.
+# The auth setup a server uses: BENCH_AUTH, but {SHA} for bcrypt-cache on a server without
+# mod_caldav's caldav_cache provider (bench_apache_auth DIR caldav says the provider is there).
+bench_auth_mode() {
+    if [ "$BENCH_AUTH" = bcrypt-cache ] && [ "${1:-}" != caldav ]; then echo sha; else echo "$BENCH_AUTH"; fi
+}
+
+# The <Directory> lines every variant shares: Basic auth as bench/bench (BENCH_AUTH above).
 bench_apache_auth() {
-    local dir=$1
-    cat <<CONF
+    local dir=$1 mode
+    mode=$(bench_auth_mode "${2:-}")
+    if [ "$mode" = bcrypt-cache ]; then
+        cat <<CONF
+    AuthType Basic
+    AuthName "bench"
+    AuthBasicProvider caldav_cache
+    CalDAVAuthnCacheTimeout 300
+    AuthUserFile "$dir/htpasswd"
+    Require valid-user
+CONF
+    elif [ "$mode" = socache ]; then
+        cat <<CONF
+    AuthType Basic
+    AuthName "bench"
+    AuthBasicProvider socache file
+    AuthnCacheProvideFor file
+    AuthnCacheTimeout 300
+    AuthUserFile "$dir/htpasswd"
+    Require valid-user
+CONF
+    else
+        cat <<CONF
     AuthType Basic
     AuthName "bench"
     AuthBasicProvider file
     AuthUserFile "$dir/htpasswd"
     Require valid-user
 CONF
+    fi
 }
 
-# bench_apache_launch DIR PORT: password file, ownership, start, wait for the port.
+# bench_apache_launch DIR PORT [caldav]: password file, ownership, start, wait for the port.
 bench_apache_launch() {
     local dir=$1 port=$2
-    htpasswd -c -s -b "$dir/htpasswd" bench bench 2>/dev/null || {
+    local hash=-B
+    [ "$(bench_auth_mode "${3:-}")" != sha ] || hash=-s
+    htpasswd -c "$hash" -b "$dir/htpasswd" bench bench 2>/dev/null || {
         echo "htpasswd failed" >&2
         return 1
     }

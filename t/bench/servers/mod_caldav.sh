@@ -19,9 +19,9 @@ Alias /caldav \"$dir/data\"
 <Directory \"$dir/data\">
     DAV caldav
     DavBasePath /caldav
-$(bench_apache_auth "$dir")
+$(bench_apache_auth "$dir" caldav)
 </Directory>"
-    bench_apache_launch "$dir" "$port" || return 1
+    bench_apache_launch "$dir" "$port" caldav || return 1
     # Auto-provisioning happens on the user's first authenticated request.
     curl -s -o /dev/null -u bench:bench -X PROPFIND -H 'Depth: 0' \
         "http://127.0.0.1:$port/caldav/calendars/bench/default/" || return 1
@@ -29,6 +29,7 @@ $(bench_apache_auth "$dir")
     echo "addressbook=http://127.0.0.1:$port/caldav/addressbooks/bench/default/"
     echo "pid=$(cat "$dir/httpd.pid")"
     echo "version=$("$HTTPD" -v | sed -n 's/^Server version: //p') + mod_caldav $(git -C "$here" describe --always --dirty 2>/dev/null || echo '?')"
+    echo "auth=Basic, $(bench_auth_mode caldav)"
 }
 
 case ${1:-} in

@@ -22,6 +22,7 @@ $(bench_apache_auth "$dir")
     echo "files=http://127.0.0.1:$port/dav/files/"
     echo "pid=$(cat "$dir/httpd.pid")"
     echo "version=$("$HTTPD" -v | sed -n 's/^Server version: //p') + mod_dav_fs"
+    echo "auth=Basic, $(bench_auth_mode)"
 }
 
 case ${1:-} in
