@@ -99,11 +99,10 @@ vcard::TextMatch read_card_text_match(const apr_xml_elem* element) {
     vcard::TextMatch match;
     match.text = text_of(element);
     if (const char* collation = attribute(element, "collation")) match.collation = collation;
-    if (!vcard::supported_collation(match.collation))
+    if (!query::supported_collation(match.collation))
         throw InvalidFilter{"supported-collation", "unsupported collation " + match.collation};
     if (const char* type = attribute(element, "match-type")) match.match_type = type;
-    if (match.match_type != "equals" && match.match_type != "contains" && match.match_type != "starts-with" &&
-        match.match_type != "ends-with")
+    if (!query::parse_match_type(match.match_type))
         throw InvalidFilter{"supported-filter", "unsupported match-type " + match.match_type};
     match.negate = is_negated(element);
     return match;

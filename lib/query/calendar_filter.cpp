@@ -28,99 +28,9 @@ using ical::detail::SourcedInstance;
 // Enough occurrences inside one query range for any real calendar; the expansion stays bounded.
 constexpr std::size_t max_query_instances = 100000;
 
-// ---- collations (RFC 4790 §9.3 i;octet and i;ascii-casemap, RFC 5051 i;unicode-casemap) --------
-
-// Simple case folding (Unicode CaseFolding.txt, status C and S) for Latin-1, Latin Extended-A/B
-// (the regular pairs), Latin Extended Additional, Greek, Cyrillic, Armenian and full-width Latin.
-char32_t fold(char32_t c) {
-    if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    if (c == 0xB5) return 0x3BC;  // MICRO SIGN → GREEK SMALL LETTER MU
-    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;
-    if (c >= 0x100 && c <= 0x12F) return c | 1;
-    if (c >= 0x132 && c <= 0x137) return c | 1;
-    if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;
-    if (c >= 0x14A && c <= 0x177) return c | 1;
-    if (c == 0x178) return 0xFF;
-    if (c >= 0x179 && c <= 0x17E) return (c & 1) ? c + 1 : c;
-    if (c == 0x17F) return 's';
-    if (c >= 0x1CD && c <= 0x1DC) return (c & 1) ? c + 1 : c;
-    if (c >= 0x1DE && c <= 0x1EF) return c | 1;
-    if (c >= 0x1F8 && c <= 0x21F) return c | 1;
-    if (c >= 0x222 && c <= 0x233) return c | 1;
-    if (c >= 0x246 && c <= 0x24F) return c | 1;
-    // Greek
-    if (c == 0x386) return 0x3AC;
-    if (c >= 0x388 && c <= 0x38A) return c + 37;
-    if (c == 0x38C) return 0x3CC;
-    if (c == 0x38E || c == 0x38F) return c + 63;
-    if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
-    if (c == 0x3C2) return 0x3C3;  // final sigma
-    if (c >= 0x3D8 && c <= 0x3EF) return c | 1;
-    // Cyrillic
-    if (c >= 0x400 && c <= 0x40F) return c + 80;
-    if (c >= 0x410 && c <= 0x42F) return c + 32;
-    if (c >= 0x460 && c <= 0x481) return c | 1;
-    if (c >= 0x48A && c <= 0x4BF) return c | 1;
-    if (c == 0x4C0) return 0x4CF;
-    if (c >= 0x4C1 && c <= 0x4CE) return (c & 1) ? c + 1 : c;
-    if (c >= 0x4D0 && c <= 0x52F) return c | 1;
-    // Armenian
-    if (c >= 0x531 && c <= 0x556) return c + 48;
-    // Latin Extended Additional
-    if (c >= 0x1E00 && c <= 0x1E95) return c | 1;
-    if (c == 0x1E9E) return 0xDF;  // capital sharp s
-    if (c >= 0x1EA0 && c <= 0x1EFF) return c | 1;
-    // Full-width Latin
-    if (c >= 0xFF21 && c <= 0xFF3A) return c + 32;
-    return c;
-}
-
-// UTF-8 to folded code points; a byte that does not start a valid sequence stands for itself
-// (as U+DC80..U+DCFF, so that it only ever matches the same byte).
-std::u32string folded_utf8(std::string_view text) {
-    std::u32string result;
-    result.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        unsigned char lead = static_cast<unsigned char>(text[i]);
-        int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-        char32_t code = length == 1 ? lead : length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
-        bool valid = length > 0 && i + length <= text.size();
-        for (int k = 1; valid && k < length; ++k) {
-            unsigned char next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) valid = false;
-            code = (code << 6) | (next & 0x3F);
-        }
-        if (valid && ((length == 2 && code < 0x80) || (length == 3 && code < 0x800) ||
-                      (length == 4 && (code < 0x10000 || code > 0x10FFFF)) || (code >= 0xD800 && code <= 0xDFFF)))
-            valid = false;
-        if (!valid) {
-            result.push_back(0xDC00 + lead);
-            ++i;
-            continue;
-        }
-        result.push_back(fold(code));
-        i += length;
-    }
-    return result;
-}
-
+// RFC 4791 §9.7.5: a substring test under the collation (lib/query/collation), then negate-condition.
 bool text_matches(std::string_view value, const TextMatch& match) {
-    bool found;
-    if (match.collation == "i;octet") {
-        found = value.find(match.text) != std::string_view::npos;
-    } else if (match.collation == "i;unicode-casemap") {
-        found = folded_utf8(value).find(folded_utf8(match.text)) != std::u32string::npos;
-    } else {  // i;ascii-casemap, the default (RFC 4791 §9.7.5)
-        auto lower = [](std::string_view text) {
-            std::string result(text);
-            for (char& c : result)
-                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-            return result;
-        };
-        found = lower(value).find(lower(match.text)) != std::string::npos;
-    }
-    return found != match.negate;
+    return query::text_matches(value, match.text, match.collation, MatchType::contains, match.negate);
 }
 
 // ---- evaluation ---------------------------------------------------------------------------------
@@ -365,10 +275,6 @@ bool matches(std::string_view bytes, const CompFilter& filter, std::string_view 
     if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) return false;
     Evaluator evaluator(root.get(), default_timezone);
     return evaluator.calendar_matches(filter);
-}
-
-bool supported_collation(std::string_view collation) {
-    return collation == "i;octet" || collation == "i;ascii-casemap" || collation == "i;unicode-casemap";
 }
 
 std::optional<TimeRange> index_range(const CompFilter& filter) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "query/collation.hpp"
 #include "query/time_range.hpp"
 
 namespace caldav::query {
@@ -43,9 +44,6 @@ struct CompFilter {  // RFC 4791 §9.7.1
 // True when `bytes` (a stored calendar object resource) matches `filter`, whose name is
 // "VCALENDAR". Floating and all-day times are resolved in `default_timezone` (as ical::expand takes it).
 bool matches(std::string_view bytes, const CompFilter& filter, std::string_view default_timezone);
-
-// Whether a collation is one the server supports (RFC 4791 §7.5.1: others are a precondition failure).
-bool supported_collation(std::string_view collation);
 
 // The time range the index can narrow by: that of VCALENDAR's VEVENT/VTODO/VJOURNAL child filter
 // (not negated by is-not-defined). std::nullopt when the query has none.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/database.hpp"
+#include "vcard/vcard.hpp"
 
 namespace caldav::store {
 
@@ -255,9 +256,32 @@ WHERE c.kind = 3
    OR (c.kind = 2 AND c.name = 'default' AND p.kind = 5);
 )sql";
 
-const char* const migrations[] = {version_1, version_2, version_3, version_4,
-                                  version_5, version_6, version_7, version_8};
+// Version 9: i;unicode-casemap is RFC 5051's titlecase-then-decompose (lib/query/collation) for
+// calendars and address books alike, no longer a case folding of the vCard code's own (issue 17).
+// The card index holds values in that form and narrows addressbook-query, so it must agree with the
+// comparison: rebuild_card_index() computes it again from every stored card.
+const char* const version_9 = R"sql(
+DELETE FROM card_index;
+)sql";
+
+const char* const migrations[] = {version_1, version_2, version_3, version_4, version_5,
+                                  version_6, version_7, version_8, version_9};
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == schema_version);
+
+// The card index of every vCard in an address book (collections.kind 2), as a PUT writes it.
+void rebuild_card_index(Database& db) {
+    auto cards = db.prepare(
+        "SELECT r.id, r.collection_id, r.body FROM resources r JOIN collections c ON c.id = r.collection_id "
+        "WHERE c.kind = 2");
+    auto insert =
+        db.prepare("INSERT INTO card_index (resource_id, collection_id, property, folded) VALUES (?1, ?2, ?3, ?4)");
+    while (cards.step()) {
+        for (const auto& [property, folded] : vcard::index_fields(vcard::parse(cards.blob(2)))) {
+            insert.bind(1, cards.integer(0)).bind(2, cards.integer(1)).bind(3, property).bind(4, folded).run();
+            insert.reset();
+        }
+    }
+}
 
 int user_version(Database& db) {
     auto statement = db.prepare("PRAGMA user_version");
@@ -275,7 +299,10 @@ void migrate(Database& db) {
         throw Error(ErrorKind::corrupt, "database " + db.path() + ": schema version " + std::to_string(version) +
                                             " is newer than this module's " + std::to_string(schema_version));
     }
-    for (; version < schema_version; ++version) db.exec(migrations[version]);
+    for (; version < schema_version; ++version) {
+        db.exec(migrations[version]);
+        if (version + 1 == 9) rebuild_card_index(db);
+    }
     db.exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
     transaction.commit();
 }

@@ -6,7 +6,7 @@ namespace caldav::store {
 class Database;
 
 // The version this build writes; a newer file is refused rather than misread.
-constexpr int schema_version = 8;
+constexpr int schema_version = 9;
 
 // Brings the file to schema_version in one transaction (an empty file starts at 0).
 void migrate(Database& db);

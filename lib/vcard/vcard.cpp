@@ -2,6 +2,8 @@
 // addressbook-query filter (RFC 6352 §10.5) and 3.0 <-> 4.0 conversion for address-data (§10.4).
 #include "vcard/vcard.hpp"
 
+#include "query/collation.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -98,113 +100,6 @@ std::size_t decode_utf8(std::string_view text, std::size_t at, char32_t& cp) {
     }
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
     return length;
-}
-
-// ---- i;unicode-casemap (RFC 5051), as case folding ------------------------------------------------
-
-// Appends the full case folding (Unicode CaseFolding.txt, statuses C and F) of `cp` for Latin-1,
-// Latin Extended-A, Latin Extended Additional, Greek, Cyrillic and Armenian; other code points as is.
-void append_folded(char32_t cp, std::string& out) {
-    char32_t folded = cp;
-    switch (cp) {
-        case 0xB5:
-            folded = 0x3BC;
-            break;    // MICRO SIGN -> GREEK SMALL LETTER MU
-        case 0xDF:    // LATIN SMALL LETTER SHARP S
-        case 0x1E9E:  // LATIN CAPITAL LETTER SHARP S
-            out += "ss";
-            return;
-        case 0x130:  // LATIN CAPITAL LETTER I WITH DOT ABOVE
-            out += 'i';
-            append_utf8(0x307, out);
-            return;
-        case 0x149:  // LATIN SMALL LETTER N PRECEDED BY APOSTROPHE
-            append_utf8(0x2BC, out);
-            out += 'n';
-            return;
-        case 0x178:
-            folded = 0xFF;
-            break;
-        case 0x17F:
-            folded = 's';
-            break;
-        case 0x386:
-            folded = 0x3AC;
-            break;
-        case 0x38C:
-            folded = 0x3CC;
-            break;
-        case 0x38E:
-        case 0x38F:
-            folded = cp + 0x3F;
-            break;
-        case 0x3C2:
-            folded = 0x3C3;
-            break;  // final sigma
-        case 0x3D0:
-            folded = 0x3B2;
-            break;
-        case 0x3D1:
-            folded = 0x3B8;
-            break;
-        case 0x3D5:
-            folded = 0x3C6;
-            break;
-        case 0x3D6:
-            folded = 0x3C0;
-            break;
-        case 0x3F0:
-            folded = 0x3BA;
-            break;
-        case 0x3F1:
-            folded = 0x3C1;
-            break;
-        case 0x3F4:
-            folded = 0x3B8;
-            break;
-        case 0x3F5:
-            folded = 0x3B5;
-            break;
-        case 0x4C0:
-            folded = 0x4CF;
-            break;
-        default:
-            // Latin, Latin-1, Greek and Cyrillic capitals sit 0x20 below their small letters.
-            if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
-                (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F)) {
-                folded = cp + 0x20;
-            } else if ((cp >= 0x100 && cp <= 0x12F) || (cp >= 0x132 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177) ||
-                       (cp >= 0x3D8 && cp <= 0x3EF) || (cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
-                       (cp >= 0x4D0 && cp <= 0x52F) || (cp >= 0x1E00 && cp <= 0x1E95) ||
-                       (cp >= 0x1EA0 && cp <= 0x1EFF)) {
-                folded = cp | 1;  // capital at the even code point, small at the odd one
-            } else if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E) || (cp >= 0x4C1 && cp <= 0x4CE)) {
-                folded = (cp & 1) ? cp + 1 : cp;  // capital at the odd code point
-            } else if (cp >= 0x388 && cp <= 0x38A) {
-                folded = cp + 0x25;
-            } else if (cp >= 0x400 && cp <= 0x40F) {
-                folded = cp + 0x50;
-            } else if (cp >= 0x531 && cp <= 0x556) {
-                folded = cp + 0x30;
-            }
-    }
-    append_utf8(folded, out);
-}
-
-std::string unicode_fold(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        char32_t cp;
-        std::size_t length = decode_utf8(text, i, cp);
-        if (length == 0) {  // not UTF-8: compare the byte as it is
-            out += text[i++];
-            continue;
-        }
-        append_folded(cp, out);
-        i += length;
-    }
-    return out;
 }
 
 // ---- content lines --------------------------------------------------------------------------
@@ -503,26 +398,11 @@ bool is_valid_utf8(std::string_view text) {
 
 // ---- matching (RFC 6352 §10.5) --------------------------------------------------------------------
 
-// The text-match test itself, without negate-condition.
+// The text-match test itself, without negate-condition (lib/query/collation). An unknown match-type
+// (the XML reader refuses those first) tests as "contains".
 bool text_matches(std::string_view value, const TextMatch& match) {
-    std::string haystack, needle;
-    if (match.collation == "i;octet") {
-        haystack = std::string(value);
-        needle = match.text;
-    } else if (match.collation == "i;ascii-casemap") {
-        haystack = lower(value);
-        needle = lower(match.text);
-    } else {
-        haystack = unicode_fold(value);
-        needle = unicode_fold(match.text);
-    }
-    if (match.match_type == "equals") return haystack == needle;
-    if (match.match_type == "starts-with") return haystack.compare(0, needle.size(), needle) == 0;
-    if (match.match_type == "ends-with") {
-        return haystack.size() >= needle.size() &&
-               haystack.compare(haystack.size() - needle.size(), needle.size(), needle) == 0;
-    }
-    return haystack.find(needle) != std::string::npos;
+    query::MatchType type = query::parse_match_type(match.match_type).value_or(query::MatchType::contains);
+    return query::text_matches(value, match.text, match.collation, type);
 }
 
 // RFC 6352 §10.5.2.
@@ -793,7 +673,7 @@ bool to_v3(Property& property) {
 }  // namespace
 
 std::string casefold(std::string_view text) {
-    return unicode_fold(text);
+    return query::unicode_casemap(text);
 }
 
 bool is_indexed_property(std::string_view name) {
@@ -955,10 +835,6 @@ bool matches(const std::vector<Property>& card, const Filter& filter) {
         if (!filter.all_of && passed) return true;
     }
     return filter.all_of || filter.prop_filters.empty();
-}
-
-bool supported_collation(std::string_view collation) {
-    return collation == "i;unicode-casemap" || collation == "i;ascii-casemap" || collation == "i;octet";
 }
 
 std::string convert(std::string_view bytes, std::string_view version) {

@@ -85,18 +85,18 @@ struct Filter {
 // RFC 6352 §10.5. An empty filter matches every card. A prop-filter matches when some property of
 // that name (group ignored unless the filter's name has one) passes its test; a negated text-match
 // on a property is judged per property, on a parameter over all of that parameter's values.
-// Collations other than supported_collation() ones compare as i;unicode-casemap and unknown
+// Collations other than query::supported_collation() ones compare as i;octet and unknown
 // match-types as "contains": refuse them first (CARDDAV:supported-collation, RFC 6352 §8.3).
 bool matches(const std::vector<Property>& card, const Filter& filter);
 
-// i;unicode-casemap folding (the comparison form text-matches use).
+// The i;unicode-casemap comparison form (query::unicode_casemap, RFC 5051 §2) of a text, as the card
+// index stores it.
 std::string casefold(std::string_view text);
 
 // The properties an addressbook-query most often filters on, with their folded text values, for
 // the store's card index: (name, folded value) pairs of FN, N, EMAIL, TEL, NICKNAME and ORG.
 std::vector<std::pair<std::string, std::string>> index_fields(const std::vector<Property>& card);
 bool is_indexed_property(std::string_view name);
-bool supported_collation(std::string_view collation);
 
 // Converts a stored vCard to another version for address-data (RFC 6352 §10.4) without touching
 // what is stored; returns the input unchanged when it already has that version, when `version` is

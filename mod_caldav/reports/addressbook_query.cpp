@@ -10,6 +10,7 @@
 
 #include "report.hpp"
 #include "resource_kind.hpp"
+#include "query/filter_validity.hpp"
 #include "vcard/vcard.hpp"
 #include "xml.hpp"
 
@@ -18,8 +19,9 @@ namespace caldav::module {
 namespace {
 
 // A positive text-match on an indexed property that every matching card must satisfy: the index then
-// yields a superset of the answer, and only those cards are parsed. Folding maps a substring to a
-// substring, so folded comparison never loses a match under any of the three collations.
+// yields a superset of the answer, and only those cards are parsed. The index holds the
+// i;unicode-casemap form (lib/query/collation), which maps code point by code point, so a substring's
+// form is a substring of the value's: comparing forms never loses a match under any of the collations.
 const vcard::TextMatch* narrowing_match(const vcard::Filter& filter, const vcard::PropFilter** property) {
     if (filter.prop_filters.empty() || (!filter.all_of && filter.prop_filters.size() > 1)) return nullptr;
     for (const vcard::PropFilter& candidate : filter.prop_filters) {
@@ -45,6 +47,10 @@ dav_error* addressbook_query(request_rec* r, const dav_resource* resource, const
     } catch (const InvalidFilter& invalid) {
         return invalid_request_error(r, invalid, carddav_namespace);
     }
+    // RFC 6352 §8.6: a prop-filter or param-filter that names no vCard property or parameter.
+    if (std::optional<std::string> reason = query::unsupported_addressbook_filter(filter))
+        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, reason->c_str()),
+                                 carddav_namespace, "supported-filter");
     long limit = read_addressbook_limit(doc);
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);

@@ -14,6 +14,7 @@
 #include "ical/calendar_data.hpp"
 #include "object_checks.hpp"
 #include "query/calendar_filter.hpp"
+#include "query/filter_validity.hpp"
 #include "report.hpp"
 #include "resource_kind.hpp"
 #include "xml.hpp"
@@ -74,6 +75,10 @@ dav_error* calendar_query(request_rec* r, const dav_resource* resource, const ap
     } catch (const InvalidFilter& invalid) {
         return invalid_request_error(r, invalid, caldav_namespace);
     }
+    // RFC 4791 §7.8: a filter no calendar object could be judged by (lib/query/filter_validity).
+    if (std::optional<std::string> reason = query::invalid_calendar_filter(filter))
+        return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, apr_pstrdup(r->pool, reason->c_str()), caldav_namespace,
+                                 "valid-filter");
     if (dav_error* error = calendar_data_ranges_error(r, doc)) return error;
     store::Store& store = open_store(*context);
     const store::Node& target = node_of(resource);

@@ -1,4 +1,5 @@
-// libFuzzer target: the calendar-query filter (RFC 4791 §9.7) evaluated on arbitrary stored bytes.
+// libFuzzer target: the calendar-query filter (RFC 4791 §9.7) evaluated on arbitrary stored bytes, and
+// the i;unicode-casemap form (RFC 5051 §2) of those bytes, ill-formed UTF-8 included.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -34,5 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     todos.name = "VCALENDAR";
     todos.comp_filters.push_back(todo);
     matches(bytes, todos, "");
+    unicode_casemap(bytes);
+    text_matches(bytes, bytes.substr(size / 2), "i;unicode-casemap", MatchType::ends_with);
     return 0;
 }

@@ -671,4 +671,110 @@ r = report(OWN, fb_own)
 c.check(r.status == 200 and b"20300110T180000Z/20300110T181500Z" in r.body,
         "free-busy-query reads the floating event in the calendar's zone", r)
 
+# ---- one i;unicode-casemap for both queries (RFC 5051 §2, RFC 4791 §9.7.5, RFC 6352 §10.5.4) ------
+# The same text-match answers the same on a calendar object's SUMMARY and a card's FN holding the
+# same text: ß is not ss (UnicodeData.txt gives it no titlecase), full-width letters meet their ASCII
+# forms and a precomposed é its e + U+0301 (compatibility and canonical decomposition).
+COLLATED = CAL_HOME + "collation/"
+c.status(alice.request("MKCALENDAR", COLLATED), 201, "MKCALENDAR for the collation checks")
+TEXT = "Hauptstraße 1, Ｃａｆé Zürich"
+c.status(alice.put(COLLATED + "text.ics", ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+                                           "UID:collation@example.org\r\nDTSTAMP:20240101T000000Z\r\n"
+                                           "DTSTART:20300301T090000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\n"
+                                           "END:VCALENDAR\r\n" % TEXT).encode(), CT_ICS), 201, "PUT the event")
+c.status(alice.put(AB + "text.vcf", ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:collation-card\r\nFN:%s\r\nEND:VCARD\r\n"
+                                     % TEXT).encode(), CT_VCF), 201, "PUT the card")
+
+
+def calendar_text_match(text, collation):
+    body = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop>'
+            '<D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+            '<C:prop-filter name="SUMMARY"><C:text-match collation="%s">%s</C:text-match></C:prop-filter>'
+            '</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>' % (CALDAV, collation, text))
+    r = report(COLLATED, body)
+    return (COLLATED + "text.ics") in multistatus(r) if r.status == 207 else r.status
+
+
+def card_text_match(text, collation):
+    body = ('<?xml version="1.0" encoding="utf-8"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop>'
+            '<D:getetag/></D:prop><R:filter><R:prop-filter name="FN"><R:text-match collation="%s" '
+            'match-type="contains">%s</R:text-match></R:prop-filter></R:filter></R:addressbook-query>'
+            % (CARDDAV, collation, text))
+    r = report(AB, body)
+    return (AB + "text.vcf") in multistatus(r) if r.status == 207 else r.status
+
+
+for text, collation, expected in [
+        ("STRASSE", "i;unicode-casemap", False),
+        ("hauptstraße", "i;unicode-casemap", True),
+        ("STRAẞE", "i;unicode-casemap", False),  # capital ẞ has no titlecase mapping to ß either
+        ("café", "i;unicode-casemap", True),  # against full-width Ｃａｆ
+        ("ＨＡＵＰＴ", "i;unicode-casemap", True),
+        ("CAFE\u0301 ZU\u0308RICH", "i;unicode-casemap", True),
+        ("Café", "i;ascii-casemap", False),  # i;ascii-casemap maps a-z only
+        ("hauptstraße 1", "i;ascii-casemap", True),
+        ("hauptstraße", "i;octet", False)]:
+    answers = (calendar_text_match(text, collation), card_text_match(text, collation))
+    c.check(answers == (expected, expected), "%s %r: calendar-query and addressbook-query both answer %s"
+            % (collation, text, expected), detail=answers)
+# RFC 4791 §7.5.1, RFC 6352 §8.3: any other collation is refused alike, naming the precondition.
+c.check((calendar_text_match("x", "i;basic"), card_text_match("x", "i;basic")) == (403, 403),
+        "an unsupported collation is 403 in calendar-query and addressbook-query")
+r = report(AB, '<?xml version="1.0" encoding="utf-8"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop>'
+           '<D:getetag/></D:prop><R:filter><R:prop-filter name="FN"><R:text-match collation="I;OCTET">x'
+           '</R:text-match></R:prop-filter></R:filter></R:addressbook-query>' % CARDDAV)
+c.check(r.status == 403 and b"supported-collation" in r.body and CARDDAV.encode() in r.body,
+        "RFC 6352 §8.3: the body names CARDDAV:supported-collation", r)
+
+# ---- RFC 4791 §7.8, §9.7: filters no calendar object can be judged by are 403 valid-filter -------------
+def filter_query(inner):
+    return ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop>'
+            '<D:getetag/></D:prop><C:filter>%s</C:filter></C:calendar-query>' % (CALDAV, inner))
+
+
+TR = '<C:time-range start="20060104T000000Z" end="20060105T000000Z"/>'
+for name, inner in [
+        ("§7.8.1 events in a time range", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">%s'
+         '</C:comp-filter></C:comp-filter>' % TR),
+        ("§7.8.5 to-dos by alarm time", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO">'
+         '<C:comp-filter name="VALARM">%s</C:comp-filter></C:comp-filter></C:comp-filter>' % TR),
+        ("§7.8.6 event by UID", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:prop-filter name="UID"><C:text-match collation="i;octet">DC6C50A017428C5216A2F1CD@example.com'
+         '</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter>'),
+        ("§7.8.7 events by PARTSTAT", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:prop-filter name="ATTENDEE"><C:text-match collation="i;ascii-casemap">mailto:lisa@example.com'
+         '</C:text-match><C:param-filter name="PARTSTAT"><C:text-match collation="i;ascii-casemap">NEEDS-ACTION'
+         '</C:text-match></C:param-filter></C:prop-filter></C:comp-filter></C:comp-filter>'),
+        ("§7.8.8 events only", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter>'),
+        ("§7.8.9 pending to-dos", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO">'
+         '<C:prop-filter name="COMPLETED"><C:is-not-defined/></C:prop-filter><C:prop-filter name="STATUS">'
+         '<C:text-match negate-condition="yes">CANCELLED</C:text-match></C:prop-filter></C:comp-filter>'
+         '</C:comp-filter>')]:
+    c.status(report(CAL, filter_query(inner)), 207, "RFC 4791 %s: the RFC's example filter is answered" % name)
+for name, inner in [
+        ("a time-range directly in VCALENDAR", '<C:comp-filter name="VCALENDAR">%s</C:comp-filter>' % TR),
+        ("a VEVENT in a VEVENT", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:comp-filter name="VEVENT"/></C:comp-filter></C:comp-filter>'),
+        ("a VALARM directly under VCALENDAR", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VALARM"/>'
+         '</C:comp-filter>'),
+        ("a time-range on VTIMEZONE", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VTIMEZONE">%s'
+         '</C:comp-filter></C:comp-filter>' % TR),
+        ("a time-range on SUMMARY", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:prop-filter name="SUMMARY">%s</C:prop-filter></C:comp-filter></C:comp-filter>' % TR),
+        ("a time-range that ends before it starts", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:time-range start="20060105T000000Z" end="20060104T000000Z"/></C:comp-filter></C:comp-filter>'),
+        ("is-not-defined beside a time-range", '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+         '<C:is-not-defined/>%s</C:comp-filter></C:comp-filter>' % TR)]:
+    r = report(CAL, filter_query(inner))
+    c.status(r, 403, "RFC 4791 §7.8: %s is refused" % name)
+    c.check(r.status == 403 and b"valid-filter" in r.body and CALDAV.encode() in r.body,
+            "RFC 4791 §7.8: the DAV:error body for %s names CALDAV:valid-filter" % name, r)
+for name in ["FN:", "E MAIL", "ITEM1."]:
+    body = ('<?xml version="1.0" encoding="utf-8"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop>'
+            '<D:getetag/></D:prop><R:filter><R:prop-filter name="%s"/></R:filter></R:addressbook-query>'
+            % (CARDDAV, name))
+    r = report(AB, body)
+    c.status(r, 403, "RFC 6352 §8.6: a prop-filter on %r, no vCard property name" % name)
+    c.check(r.status == 403 and b"supported-filter" in r.body, "the body names CARDDAV:supported-filter", r)
+
 c.finish()

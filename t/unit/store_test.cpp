@@ -12,6 +12,7 @@
 #include "store/schema.hpp"
 #include "store/store.hpp"
 #include "temp_database.hpp"
+#include "vcard/vcard.hpp"
 
 using namespace caldav::store;
 
@@ -815,4 +816,33 @@ TEST_CASE("migrating a version 7 file names the users provisioned before, keepin
     CHECK(name_of("addressbooks/bob/default") == "<ns0:displayname xmlns:ns0=\"DAV:\">Contacts</ns0:displayname>");
     CHECK(name_of("calendars/bob/default") == "<D:displayname xmlns:D=\"DAV:\">Bob's</D:displayname>");
     CHECK(name_of("calendars/alice") == "");  // homes keep no name of their own
+}
+
+TEST_CASE("migrating a version 8 file computes the card index again in the one i;unicode-casemap form",
+          "[store][migrations][cards]") {
+    TempDatabase temp;
+    const std::string card =
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:z\r\nFN:Zoë Straße\r\nEMAIL:Zoe@Example.org\r\nEND:VCARD\r\n";
+    {
+        Store store(temp.path());
+        store.provision("alice");
+        ResourceIndex old;  // as version 8 folded it: lower case, ß as ss
+        old.uid = "z";
+        old.card_fields = {{"FN", "zoë strasse"}, {"EMAIL", "zoe@example.org"}};
+        store.put("addressbooks/alice/default/z.vcf", "text/vcard", card, &old);
+        ResourceIndex event;
+        event.uid = "e";
+        store.put("calendars/alice/default/e.ics", "text/calendar", card, &event);  // not in an address book
+        store.database().exec("PRAGMA user_version=8;");
+    }
+    Store again(temp.path());
+    CHECK(user_version(again.database()) == schema_version);
+    Node book = again.lookup("addressbooks/alice/default");
+    CHECK(again.cards_matching(book, "FN", caldav::vcard::casefold("zoë straße"), "equals").size() == 1);
+    CHECK(again.cards_matching(book, "FN", caldav::vcard::casefold("ZOE\u0308"), "starts-with").size() == 1);
+    CHECK(again.cards_matching(book, "FN", "strasse", "contains").empty());
+    CHECK(again.cards_matching(book, "EMAIL", caldav::vcard::casefold("zoe@example.org"), "equals").size() == 1);
+    auto rows = again.database().prepare("SELECT count(*) FROM card_index");
+    REQUIRE(rows.step());
+    CHECK(rows.integer(0) == 2);  // FN and EMAIL of the card, nothing of the calendar object
 }
