@@ -32,18 +32,20 @@ std::string upper_case(const char* text) {
 
 // ---- calendar-query (RFC 4791 §9.7) ----
 
-// RFC 4791 §9.9: one check for every time range a request carries (lib/query/time_range.hpp); a
-// range that selects nothing or is not UTC is a malformed request (400), named valid-filter where
-// it is part of a filter.
-query::TimeRange checked_range(const apr_xml_elem* element, query::Bounds bounds, const char* precondition) {
+// RFC 4791 §9.9: one check for every time range a request carries (lib/query/time_range.hpp). In a
+// calendar-query filter a range that selects nothing or is not UTC fails the valid-filter
+// precondition, 403 like every precondition (RFC 3253 §1.6, RFC 4791 §7.8); where no precondition
+// is defined (free-busy-query's range, calendar-data's expand and limits) it is a malformed request, 400.
+query::TimeRange checked_range(const apr_xml_elem* element, query::Bounds bounds, const char* precondition,
+                               int status = 400) {
     query::TimeRangeReading reading =
         query::read_time_range(attribute(element, "start"), attribute(element, "end"), bounds);
-    if (!reading.range) throw InvalidFilter{precondition, reading.problem, 400};
+    if (!reading.range) throw InvalidFilter{precondition, reading.problem, status};
     return *reading.range;
 }
 
 query::TimeRange read_time_range(const apr_xml_elem* element) {
-    return checked_range(element, query::Bounds::at_least_one, "valid-filter");
+    return checked_range(element, query::Bounds::at_least_one, "valid-filter", 403);
 }
 
 query::TextMatch read_calendar_text_match(const apr_xml_elem* element) {

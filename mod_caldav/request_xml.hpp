@@ -22,7 +22,7 @@ namespace caldav::module {
 struct InvalidFilter {
     const char* precondition;  // the CALDAV: or CARDDAV: element; nullptr for none
     std::string message;
-    int status = 403;  // 400 for a malformed time range (RFC 4791 §9.9)
+    int status = 403;  // 400 for a malformed time range outside a filter (RFC 4791 §9.9)
 };
 
 // The name attribute every comp-, prop- and param-filter carries; throws InvalidFilter without it.

@@ -502,7 +502,9 @@ for attrs in (BACKWARDS, EMPTY):
                                    '</C:free-busy-query>' % (CALDAV, attrs))
     for what, body in requests.items():
         r = report(CAL, body, depth=None if what.startswith("sync") else 1)
-        c.status(r, 400, "RFC 4791 §9.9: %s with %s" % (what, attrs))
+        # A filter's range fails the valid-filter precondition (403, RFC 4791 §7.8); the others are
+        # malformed requests (400).
+        c.status(r, 403 if what.endswith("filter time-range") else 400, "RFC 4791 §9.9: %s with %s" % (what, attrs))
         if "calendar-data" not in what:
             c.check(b"valid-filter" in r.body, "%s: the body names CALDAV:valid-filter" % what, r)
 r = report(CAL, query_with('<C:comp-filter name="VEVENT"><C:time-range %s/></C:comp-filter>' % GOOD,

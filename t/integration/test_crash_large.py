@@ -85,18 +85,23 @@ def served_by(method, path):
 def connections_to_other_child(alice_child, count=5):
     """Keep-alive connections of bob's that the child which did not serve alice accepted (a
     connection stays with the child that accepted it). Opened before alice's write: a request that
-    alice's child served after it would run on her pooled connection and flush anything it held."""
+    alice's child served after it would run on her pooled connection and flush anything it held.
+    Opened in bursts: connections made one after another mostly go to the same child."""
     kept = []
-    for _ in range(80):
-        if len(kept) == count:
+    for _ in range(20):
+        if len(kept) >= count:
             break
-        bob = Client("bob", "bobpw", timeout=60)
-        probe = "/caldav/calendars/bob/default/probe-%s" % uuid.uuid4().hex
-        bob.request("HEAD", probe)
-        if served_by("HEAD", probe) not in (None, alice_child):
-            kept.append(bob)
-        else:
-            bob.close()
+        burst = [Client("bob", "bobpw", timeout=60) for _ in range(12)]
+        for bob in burst:
+            bob._connect()
+            bob.conn.connect()
+        for bob in burst:
+            probe = "/caldav/calendars/bob/default/probe-%s" % uuid.uuid4().hex
+            bob.request("HEAD", probe)
+            if len(kept) < count and served_by("HEAD", probe) not in (None, alice_child):
+                kept.append(bob)
+            else:
+                bob.close()
     c.check(len(kept) == count, "bob: %d connections to the other child (%d)" % (count, len(kept)))
     return kept
 
