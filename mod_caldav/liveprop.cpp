@@ -14,6 +14,7 @@
 
 #include "config.hpp"
 #include "dav/access.hpp"
+#include "dav/calendar_user_address.hpp"
 #include "dav/path.hpp"
 #include "dav/sync_token.hpp"
 #include "ical/calendar_data.hpp"
@@ -175,11 +176,12 @@ const char* privileges(apr_pool_t* pool, const Context& context, const store::No
 const char* calendar_addresses(apr_pool_t* pool, const dav_resource* resource, const std::string& user) {
     const Context& context = *resource->info->context;
     const caldav_directory_config& config = directory_config(resource->info->r);
-    std::string mailto = "mailto:" + user;
-    if (user.find('@') == std::string::npos && config.email_domain != nullptr)
-        mailto += std::string("@") + config.email_domain;
-    return apr_pstrcat(pool, "<D:href>", apr_xml_quote_string(pool, mailto.c_str(), 0), "</D:href>",
-                       href_element(pool, context, "principals/" + user, true), nullptr);
+    std::optional<std::string> mailto =
+        dav::calendar_user_address(user, config.email_domain != nullptr ? config.email_domain : "");
+    const char* principal = href_element(pool, context, "principals/" + user, true);
+    if (!mailto) return principal;
+    return apr_pstrcat(pool, "<D:href>", apr_xml_quote_string(pool, apr_pstrdup(pool, mailto->c_str()), 0), "</D:href>",
+                       principal, nullptr);
 }
 
 const char* sync_token_value(apr_pool_t* pool, const dav_resource* resource) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "config.hpp"
+#include "dav/calendar_user_address.hpp"
 #include "report.hpp"
 #include "resource_kind.hpp"
 #include "store/properties.hpp"
@@ -35,9 +36,9 @@ std::vector<std::string> searchable_values(request_rec* r, const Context& contex
     if (is_element(doc, property, caldav_namespace, "calendar-user-address-set") ||
         is_element(doc, property, "http://calendarserver.org/ns/", "email-address-set")) {
         const char* domain = directory_config(r).email_domain;
-        std::string mail = context.user;
-        if (mail.find('@') == std::string::npos && domain != nullptr) mail += std::string("@") + domain;
-        return {"mailto:" + mail, mail};
+        std::optional<std::string> mail = dav::mail_address(context.user, domain != nullptr ? domain : "");
+        if (!mail) return {};
+        return {"mailto:" + *mail, *mail};
     }
     return {};
 }

@@ -160,6 +160,7 @@ Alias /caldav "$dir/data"
 <Directory "$dir/data">
     DAV caldav
     DavBasePath /caldav
+    CalDAVEmailDomain example.org
     $auth
     ${APACHE_EXTRA_DAV_CONF:-}
 </Directory>

@@ -53,8 +53,9 @@ c.check(href_of(principal, "{DAV:}principal-URL") == PRINCIPAL, "RFC 3744 §4.2:
 rt = principal.get("{DAV:}resourcetype")
 c.check(rt is not None and rt[1].find("{DAV:}principal") is not None, "RFC 3744 §4: principal resourcetype")
 address = principal.get("{%s}calendar-user-address-set" % CALDAV)
-c.check(address is not None and "mailto:alice" in "".join(address[1].itertext()),
-        "RFC 6638 §2.4.1: calendar-user-address-set has a mailto:")
+c.check(address is not None and [h.text for h in address[1].findall("{DAV:}href")] == ["mailto:alice@example.org", PRINCIPAL],
+        "RFC 6638 §2.4.1: calendar-user-address-set is the user at CalDAVEmailDomain, and the principal",
+        detail=address)
 
 # Clients list a collection without a displayname as a blank line: provisioning names the principal,
 # the default calendar and address book, and the user renames them with PROPPATCH (RFC 4918 §15.2).

@@ -155,6 +155,11 @@ r = alice.propfind(CAL, "infinity", [(DAV, "getetag")])
 c.status(r, 403, "PROPFIND Depth: infinity is refused")
 
 if SMOKE:
+    # The location layout sets no CalDAVEmailDomain: "mailto:alice" is no address (RFC 6068 §2), so the
+    # calendar-user-address-set names the principal only (RFC 6638 §2.4.1).
+    r = alice.propfind("/caldav/principals/alice/", 0, [("urn:ietf:params:xml:ns:caldav", "calendar-user-address-set")])
+    c.check(r.status == 207 and b"mailto:" not in r.body and b"/caldav/principals/alice/" in r.body,
+            "without CalDAVEmailDomain the calendar-user-address-set has no mailto: href", r)
     # Restart and check persistence, then stop.
     c.check(apache_restart(), "Apache restarts")
     alice.close()

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "dav/access.hpp"
+#include "dav/calendar_user_address.hpp"
 
 using namespace caldav::dav;
 
@@ -58,4 +59,16 @@ TEST_CASE("a listing shows only what its user may read", "[access]") {
           "addressbooks/alice", "addressbooks/alice/default/c.vcf"})
         CHECK_FALSE(listable("bob", other));
     CHECK_FALSE(listable("", "principals/bob"));
+}
+
+TEST_CASE("RFC 6638 §2.4.1: a calendar user address is a mail address or none", "[principal]") {
+    using caldav::dav::calendar_user_address;
+    CHECK(calendar_user_address("alice", "example.org") == "mailto:alice@example.org");
+    CHECK(calendar_user_address("alice@home.example", "example.org") == "mailto:alice@home.example");
+    CHECK(calendar_user_address("alice@home.example", "") == "mailto:alice@home.example");
+    CHECK_FALSE(calendar_user_address("alice", "").has_value());  // "mailto:alice" is no address
+    CHECK_FALSE(calendar_user_address("alice@", "example.org").has_value());
+    CHECK_FALSE(calendar_user_address("@x", "example.org").has_value());
+    CHECK_FALSE(calendar_user_address("a@b@c", "example.org").has_value());
+    CHECK_FALSE(calendar_user_address("", "example.org").has_value());
 }
