@@ -169,14 +169,26 @@ dav_error* check_object(request_rec* r, const Context& context, const store::Nod
 namespace {
 
 dav_error* refusal_error(request_rec* r, dav::LocationRefusal refusal) {
-    if (refusal == dav::LocationRefusal::none) return nullptr;
-    bool calendar = refusal == dav::LocationRefusal::calendar;
-    return precondition(r, HTTP_FORBIDDEN, calendar ? caldav_namespace : carddav_namespace,
-                        calendar ? "calendar-collection-location-ok" : "addressbook-collection-location-ok",
-                        calendar ? "This collection cannot be placed here: calendars are never nested in "
-                                   "calendars or address books, at any depth (RFC 4791 §4.2)."
-                                 : "This collection cannot be placed here: address books are never nested in "
-                                   "address books or calendars, at any depth (RFC 6352 §5.2).");
+    using dav::LocationRefusal;
+    switch (refusal) {
+        case LocationRefusal::none:
+            return nullptr;
+        case LocationRefusal::calendar:
+            return precondition(r, HTTP_FORBIDDEN, caldav_namespace, "calendar-collection-location-ok",
+                                "This collection cannot be placed here: calendars are never nested in "
+                                "calendars or address books, at any depth (RFC 4791 §4.2).");
+        case LocationRefusal::addressbook:
+            return precondition(r, HTTP_FORBIDDEN, carddav_namespace, "addressbook-collection-location-ok",
+                                "This collection cannot be placed here: address books are never nested in "
+                                "address books or calendars, at any depth (RFC 6352 §5.2).");
+        case LocationRefusal::collection_in_calendar:
+            return precondition(r, HTTP_FORBIDDEN, caldav_namespace, "calendar-collection-location-ok",
+                                "A calendar holds calendar objects only: no collection inside it.");
+        case LocationRefusal::collection_in_addressbook:
+            return precondition(r, HTTP_FORBIDDEN, carddav_namespace, "addressbook-collection-location-ok",
+                                "An address book holds vCards only: no collection inside it.");
+    }
+    return nullptr;
 }
 
 }  // namespace

@@ -314,7 +314,11 @@ dav_error* deliver(const dav_resource* resource, ap_filter_t* output) {
 
 dav_error* create_collection(dav_resource* resource) {
     return guarded(resource->info->r, [&]() -> dav_error* {
-        open_store(*resource->info->context).make_collection(node_of(resource).path, store::CollectionKind::plain);
+        store::Store& store = open_store(*resource->info->context);
+        const std::string& path = node_of(resource).path;
+        if (dav_error* error = location_error(resource->info->r, store, path, store::CollectionKind::plain))
+            return error;
+        store.make_collection(path, store::CollectionKind::plain);
         reload(resource);
         return nullptr;
     });

@@ -41,8 +41,10 @@ LocationRefusal collection_location(const std::vector<CollectionKind>& ancestors
     if (!ancestors.empty() && holds_collections(ancestors.back())) return LocationRefusal::none;
     if (kind == CollectionKind::addressbook) return LocationRefusal::addressbook;
     if (kind == CollectionKind::calendar) return LocationRefusal::calendar;
-    bool in_addressbook = !ancestors.empty() && ancestors.back() == CollectionKind::addressbook;
-    return in_addressbook ? LocationRefusal::addressbook : LocationRefusal::calendar;
+    CollectionKind parent = ancestors.empty() ? CollectionKind::structural : ancestors.back();
+    if (parent == CollectionKind::addressbook) return LocationRefusal::collection_in_addressbook;
+    if (parent == CollectionKind::calendar) return LocationRefusal::collection_in_calendar;
+    return LocationRefusal::calendar;
 }
 
 LocationRefusal tree_location(const std::vector<CollectionKind>& ancestors,

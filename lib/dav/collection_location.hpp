@@ -15,8 +15,10 @@ namespace caldav::dav {
 // nested (or, for a plain collection, after where it would go).
 enum class LocationRefusal {
     none,
-    calendar,     // CALDAV:calendar-collection-location-ok
-    addressbook,  // CARDDAV:addressbook-collection-location-ok
+    calendar,                   // CALDAV:calendar-collection-location-ok
+    addressbook,                // CARDDAV:addressbook-collection-location-ok
+    collection_in_calendar,     // a plain collection in a calendar (the same precondition element)
+    collection_in_addressbook,  // a plain collection in an address book (likewise)
 };
 
 // May a collection of `kind` be created under `ancestors`: the kinds of every existing collection
@@ -24,10 +26,11 @@ enum class LocationRefusal {
 //  - a calendar never below a calendar or an address book, nor in an address-book home; an address
 //    book the same with the roles swapped (RFC 4791 §4.2 b, RFC 6352 §5.2);
 //  - nothing of these kinds directly in a calendar, an address book, a principal or a server
-//    collection (the homes hold them).
-// A plain MKCOL (no body) is not asked: RFC 4791 §4.2 a lets calendars hold plain collections, and
-// it can create nothing that nests. When collections inside calendars are refused altogether, that
-// is a rule here, and MKCOL asks too.
+//    collection (the homes hold them);
+//  - no plain collection in a calendar or an address book either. RFC 4791 §4.2 a would allow one,
+//    but no client makes them, CalendarServer and SabreDAV refuse them, and a folder inside a
+//    calendar confuses the clients that list it. Since only homes and plain collections hold
+//    collections, nothing is then inside a calendar or address book at any depth.
 LocationRefusal collection_location(const std::vector<store::CollectionKind>& ancestors, store::CollectionKind kind);
 
 // The same for a tree arriving by COPY or MOVE under `ancestors`: `tree` holds, for the tree's root

@@ -55,8 +55,12 @@ TEST_CASE("RFC 6352 §5.2: no address book within an address book or a calendar,
 
 TEST_CASE("RFC 4791 §5.3.1: nothing is created directly in a calendar, address book or server collection",
           "[location]") {
-    CHECK(collection_location(below(calendar_home, {K::calendar}), K::plain) == LocationRefusal::calendar);
-    CHECK(collection_location(below(addressbook_home, {K::addressbook}), K::plain) == LocationRefusal::addressbook);
+    // No collection at all inside a calendar or an address book (issue 17: clients cannot list them).
+    CHECK(collection_location(below(calendar_home, {K::calendar}), K::plain) ==
+          LocationRefusal::collection_in_calendar);
+    CHECK(collection_location(below(addressbook_home, {K::addressbook}), K::plain) ==
+          LocationRefusal::collection_in_addressbook);
+    CHECK(collection_location(below(calendar_home, {K::plain}), K::plain) == LocationRefusal::none);
     CHECK(collection_location({K::structural}, K::calendar) == LocationRefusal::calendar);
     CHECK(collection_location({K::structural, K::principal}, K::addressbook) == LocationRefusal::addressbook);
     CHECK(collection_location({}, K::calendar) == LocationRefusal::calendar);
