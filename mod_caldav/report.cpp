@@ -6,6 +6,7 @@
 #include <util_filter.h>
 
 #include "dav/access.hpp"
+#include "dav/data_format.hpp"
 #include "report.hpp"
 #include "report_table.hpp"
 #include "xml.hpp"
@@ -149,6 +150,32 @@ std::optional<std::string> path_of_href(request_rec* r, const Context& context, 
     return relative_path(context, path);
 }
 
+namespace {
+
+// RFC 4791 §7.8, §7.9 (supported-calendar-data) and RFC 6352 §8.6, §8.7 (supported-address-data):
+// a REPORT asking objects in a format the server cannot give is refused whole, before any answer.
+dav_error* unsupported_data_error(request_rec* r, const apr_xml_doc* doc) {
+    const apr_xml_elem* prop = find_child(doc, doc->root, "DAV:", "prop");
+    for (const apr_xml_elem* child = prop != nullptr ? prop->first_child : nullptr; child != nullptr;
+         child = child->next) {
+        const char* type = attribute(child, "content-type");
+        const char* version = attribute(child, "version");
+        if (is_element(doc, child, caldav_namespace, "calendar-data") &&
+            !dav::supported_calendar_data(type != nullptr ? type : "", version != nullptr ? version : ""))
+            return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0,
+                                     "Calendar data is served as text/calendar version 2.0 only.", caldav_namespace,
+                                     "supported-calendar-data");
+        if (is_element(doc, child, carddav_namespace, "address-data") &&
+            !dav::supported_address_data(type != nullptr ? type : "", version != nullptr ? version : ""))
+            return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0,
+                                     "Address data is served as text/vcard version 3.0 or 4.0 only.", carddav_namespace,
+                                     "supported-address-data");
+    }
+    return nullptr;
+}
+
+}  // namespace
+
 int deliver_report(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc, ap_filter_t*,
                    dav_error** error) {
     if (resource->hooks != &repository_hooks) return DECLINED;
@@ -158,6 +185,7 @@ int deliver_report(request_rec* r, const dav_resource* resource, const apr_xml_d
         if (spec == nullptr || (spec->scopes & scope_of(resource)) == 0)
             return dav_new_error_tag(r->pool, HTTP_FORBIDDEN, 0, 0, "This report is not supported here.", nullptr,
                                      "supported-report");
+        if (dav_error* unsupported = unsupported_data_error(r, doc)) return unsupported;
         return spec->handler(r, resource, doc);
     });
     return OK;

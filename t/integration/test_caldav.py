@@ -784,4 +784,34 @@ for name in ["FN:", "E MAIL", "ITEM1."]:
     c.status(r, 403, "RFC 6352 §8.6: a prop-filter on %r, no vCard property name" % name)
     c.check(r.status == 403 and b"supported-filter" in r.body, "the body names CARDDAV:supported-filter", r)
 
+# ---- RFC 4791 §7.8, §7.9 supported-calendar-data; RFC 6352 §8.6, §8.7 supported-address-data -------------
+# A REPORT asking objects in a media type or version the server cannot give is refused whole (403
+# naming the precondition), in queries and multigets alike; the formats it serves are answered.
+cal_query = ('<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop><D:getetag/>%%s</D:prop>'
+             '<C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>' % CALDAV)
+cal_multiget = ('<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop>%%s</D:prop>'
+                '<D:href>%sone.ics</D:href></C:calendar-multiget>' % (CALDAV, CAL))
+card_query = ('<?xml version="1.0"?><R:addressbook-query xmlns:D="DAV:" xmlns:R="%s"><D:prop><D:getetag/>%%s'
+              '</D:prop><R:filter/></R:addressbook-query>' % CARDDAV)
+card_multiget = ('<?xml version="1.0"?><R:addressbook-multiget xmlns:D="DAV:" xmlns:R="%s"><D:prop>%%s</D:prop>'
+                 '<D:href>%szoe.vcf</D:href></R:addressbook-multiget>' % (CARDDAV, AB))
+for attrs, expected in (('content-type="text/vcalendar"', 403), ('version="3.0"', 403),
+                        ('content-type="application/calendar+json"', 403),
+                        ('content-type="text/calendar" version="2.0"', 207), ("", 207)):
+    element = "<C:calendar-data %s/>" % attrs
+    for name, body in (("calendar-query", cal_query), ("calendar-multiget", cal_multiget)):
+        r = report(CAL, body % element)
+        c.status(r, expected, "RFC 4791 §9.6: %s with <calendar-data %s>" % (name, attrs))
+        if expected == 403:
+            c.check(b"supported-calendar-data" in r.body, "%s: the body names supported-calendar-data" % name, r)
+for attrs, expected in (('version="2.1"', 403), ('content-type="text/x-vcard"', 403),
+                        ('content-type="application/vcard+json" version="4.0"', 403),
+                        ('content-type="text/vcard" version="4.0"', 207), ('version="3.0"', 207), ("", 207)):
+    element = "<R:address-data %s/>" % attrs
+    for name, body in (("addressbook-query", card_query), ("addressbook-multiget", card_multiget)):
+        r = report(AB, body % element)
+        c.status(r, expected, "RFC 6352 §10.4: %s with <address-data %s>" % (name, attrs))
+        if expected == 403:
+            c.check(b"supported-address-data" in r.body, "%s: the body names supported-address-data" % name, r)
+
 c.finish()
