@@ -108,7 +108,14 @@ void MultistatusWriter::properties(store::Node node) {
     dav_response response{};
     response.href = resource->uri;
     if (dav_popen_propdb(scratch_, r_, nullptr, resource, DAV_PROPDB_RO, doc_->namespaces, &propdb) == nullptr) {
-        response.propresult = dav_get_props(propdb, const_cast<apr_xml_doc*>(doc_));
+        // RFC 4791 §9.5, §9.10, RFC 6352 §8.6, §8.7: queries and multigets ask (DAV:allprop |
+        // DAV:propname | DAV:prop)?; none at all reads as allprop, as an empty PROPFIND (RFC 4918 §9.1).
+        if (find_child(doc_, doc_->root, "DAV:", "prop") != nullptr) {
+            response.propresult = dav_get_props(propdb, const_cast<apr_xml_doc*>(doc_));
+        } else {
+            bool names = find_child(doc_, doc_->root, "DAV:", "propname") != nullptr;
+            response.propresult = dav_get_allprops(propdb, names ? DAV_PROP_INSERT_NAME : DAV_PROP_INSERT_VALUE);
+        }
         dav_close_propdb(propdb);
     } else {
         response.status = HTTP_INTERNAL_SERVER_ERROR;

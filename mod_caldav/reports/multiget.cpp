@@ -14,8 +14,6 @@ namespace caldav::module {
 
 dav_error* calendar_multiget(request_rec* r, const dav_resource* resource, const apr_xml_doc* doc) {
     const Context* context = resource->info->context;
-    if (find_child(doc, doc->root, "DAV:", "prop") == nullptr)
-        return dav_new_error(r->pool, HTTP_BAD_REQUEST, 0, 0, "The multiget names no properties (DAV:prop).");
     if (dav_error* error = calendar_data_ranges_error(r, doc)) return error;
     store::Store& store = open_store(*context);
     store::ReadTransaction snapshot(store.database());  // all hrefs answered from one state

@@ -279,6 +279,22 @@ c.check(data is not None and data[1].text is not None and data[1].text.encode() 
 c.check(got.get(CAL + "missing.ics", {}).get(None, (None,))[0] == 404, "a missing href is a 404 response")
 c.check(got.get("/caldav/calendars/bob/default/x.ics", {}).get(None, (None,))[0] == 403,
         "an href into another user's space is a 403 response")
+# RFC 4791 §9.10: (DAV:allprop | DAV:propname | DAV:prop)? — allprop answers the properties with
+# values, propname their names, none at all reads as allprop (as an empty PROPFIND, RFC 4918 §9.1).
+for what, element in (("DAV:allprop", "<D:allprop/>"), ("DAV:propname", "<D:propname/>"), ("no property element", "")):
+    r = report(CAL, '<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s">%s<D:href>%sone.ics'
+                    '</D:href></C:calendar-multiget>' % (CALDAV, element, CAL))
+    c.status(r, 207, "RFC 4791 §9.10: calendar-multiget with %s" % what)
+    got = multistatus(r).get(CAL + "one.ics", {}) if r.status == 207 else {}
+    etag = got.get("{DAV:}getetag")
+    c.check(etag is not None and etag[0] == 200, "%s: the response has getetag" % what, r)
+    if etag is not None and what == "DAV:propname":
+        c.check(not (etag[1].text or "").strip(), "DAV:propname: names without values", r)
+    elif etag is not None:
+        c.check((etag[1].text or "").startswith('"'), "%s: getetag has its value" % what, r)
+r = report(AB, '<?xml version="1.0"?><R:addressbook-multiget xmlns:D="DAV:" xmlns:R="%s"><D:allprop/>'
+               '<D:href>%szoe.vcf</D:href></R:addressbook-multiget>' % (CARDDAV, AB))
+c.status(r, 207, "RFC 6352 §8.7: addressbook-multiget with DAV:allprop")
 
 partial = ('<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="%s"><D:prop><C:calendar-data>'
            '<C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VEVENT"><C:prop name="UID"/>'
