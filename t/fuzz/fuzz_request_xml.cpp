@@ -80,7 +80,17 @@ void multiget_and_sync(apr_pool_t* pool, const apr_xml_doc* doc) {
         check(again && again->token == token->token && again->salt == token->salt);
     }
     check(read_sync_limit(doc) >= -1);
-    read_free_busy_range(doc);
+    check(sync_level_ok(doc) || find_child(doc, doc->root, "DAV:", "sync-level") != nullptr);
+    // A range the request cannot use is refused with InvalidFilter (RFC 4791 §9.9), never crashes.
+    try {
+        auto range = read_free_busy_range(doc);
+        check(range.first < range.second);
+    } catch (const InvalidFilter&) {
+    }
+    try {
+        check_calendar_data_ranges(doc);
+    } catch (const InvalidFilter&) {
+    }
 }
 
 // Every <C:calendar-data> of the body, as a REPORT's DAV:prop would carry it (RFC 4791 §9.6).
