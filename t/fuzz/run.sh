@@ -15,7 +15,7 @@ trap 'rm -rf "$build"' EXIT
 flags="-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/lib
        $(pkg-config --cflags libical sqlite3 libxml-2.0 icu-uc)"
 libs="$(pkg-config --libs libical sqlite3 libxml-2.0 icu-uc)"
-sources=$(cd "$top" && ls lib/ical/*.cpp lib/vcard/*.cpp lib/query/*.cpp)
+sources=$(cd "$top" && ls lib/ical/*.cpp lib/vcard/*.cpp lib/query/*.cpp lib/text/*.cpp)
 # REPORT/PROPPATCH bodies: mod_caldav/request_xml.cpp needs APR only, not httpd.
 request_xml_flags="-I$top/mod_caldav $(pkg-config --cflags apr-1 apr-util-1)"
 request_xml_sources="mod_caldav/request_xml.cpp lib/dav/sync_token.cpp"
