@@ -35,10 +35,12 @@ int answer_error(request_rec* r, int status, const char* ns, const char* tag, co
     return dav_handle_err(r, error, nullptr);
 }
 
-// An empty element naming `property`, with its namespace declared on it.
+// An empty element naming `property`, with its namespace declared on it (a prefix cannot be bound
+// to no namespace: such a property is written unprefixed, in the empty default namespace).
 const char* property_name_xml(apr_pool_t* pool, const apr_xml_doc* doc, const apr_xml_elem* property) {
-    return apr_pstrcat(pool, "<x:", property->name, " xmlns:x=\"",
-                       apr_xml_quote_string(pool, namespace_of(doc, property), 1), "\"/>", nullptr);
+    const char* ns = namespace_of(doc, property);
+    if (*ns == '\0') return apr_pstrcat(pool, "<", property->name, " xmlns=\"\"/>", nullptr);
+    return apr_pstrcat(pool, "<x:", property->name, " xmlns:x=\"", apr_xml_quote_string(pool, ns, 1), "\"/>", nullptr);
 }
 
 // RFC 5689 §3.3 and RFC 4791 §5.3.1.2: when a property cannot be set nothing is created, and the

@@ -124,7 +124,7 @@ c.check(r.body == b"" and "html" not in (r.header("Content-Type") or ""), "exten
 # created, and the answer names it (403 with its precondition) and the others (424).
 for method, root, ns in (("MKCALENDAR", "C:mkcalendar", CALDAV), ("MKCOL", "D:mkcol", CALDAV)):
     body = ('<?xml version="1.0" encoding="utf-8"?><%s xmlns:D="DAV:" xmlns:C="%s"><D:set><D:prop>'
-            '<D:displayname>Refused</D:displayname><D:getetag>"x"</D:getetag>'
+            '<D:displayname>Refused</D:displayname><D:getetag>"x"</D:getetag><plain xmlns="">p</plain>'
             '<D:resourcetype><D:collection/><C:calendar/></D:resourcetype></D:prop></D:set></%s>' % (root, ns, root))
     target = CAL_HOME + "refused-%s/" % method.lower()
     r = alice.request(method, target, body=body, content_type="application/xml")
@@ -142,7 +142,7 @@ for method, root, ns in (("MKCALENDAR", "C:mkcalendar", CALDAV), ("MKCOL", "D:mk
                 etag[1].find("{DAV:}cannot-modify-protected-property") is not None,
                 "%s: getetag is 403 cannot-modify-protected-property" % method, r)
         c.check(statuses.get("{DAV:}displayname", (None,))[0] == "424" and
-                statuses.get("{DAV:}resourcetype", (None,))[0] == "424",
+                statuses.get("{DAV:}resourcetype", (None,))[0] == "424" and statuses.get("plain", (None,))[0] == "424",
                 "%s: the other properties are 424 Failed Dependency" % method, r)
     c.status(alice.propfind(target, 0), 404, "%s with a refused property created nothing" % method)
 ab = propfind("/caldav/addressbooks/alice/friends/", [("DAV:", "resourcetype")]).get(
