@@ -645,6 +645,17 @@ void Store::copy_node(const Node& source, const Node& destination_parent, std::s
     });
 }
 
+// COPY and MOVE onto an existing destination (RFC 4918 §9.8.4, §9.9.3): refused without
+// Overwrite, or when an object would be replaced by one of another UID; else it is removed first.
+void Store::clear_destination(std::string_view destination, const Node& from, bool replace,
+                              const ResourceIndex* index) {
+    Node existing = lookup(destination);
+    if (!existing.exists()) return;
+    if (!replace) throw Error(ErrorKind::conflict, "the destination exists");
+    if (!from.is_collection()) check_replaced_uid(existing, index != nullptr ? index->uid : from.uid);
+    remove_node(existing);
+}
+
 void Store::copy(std::string_view source, std::string_view destination, bool deep, bool replace,
                  std::int64_t quota_bytes, const ResourceIndex* index) {
     Transaction transaction(db_);
@@ -652,12 +663,7 @@ void Store::copy(std::string_view source, std::string_view destination, bool dee
     if (!from.exists()) throw Error(ErrorKind::conflict, "nothing to copy");
     if (from.is_collection() && dav::is_proper_ancestor(source, destination))
         throw Error(ErrorKind::conflict, "cannot copy a collection into itself");
-    Node existing = lookup(destination);
-    if (existing.exists()) {
-        if (!replace) throw Error(ErrorKind::conflict, "the destination exists");
-        if (!from.is_collection()) check_replaced_uid(existing, index != nullptr ? index->uid : from.uid);
-        remove_node(existing);
-    }
+    clear_destination(destination, from, replace, index);
     Node parent = require_parent_collection(destination);
     std::int64_t used_before = quota_bytes > 0 ? used_bytes(parent.owner) : 0;
     copy_node(from, parent, last_segment(destination), deep, index);
@@ -687,12 +693,7 @@ void Store::move(std::string_view source, std::string_view destination, bool rep
     if (!from.exists()) throw Error(ErrorKind::conflict, "nothing to move");
     if (from.is_collection() && dav::is_proper_ancestor(source, destination))
         throw Error(ErrorKind::conflict, "cannot move a collection into itself");
-    Node existing = lookup(destination);
-    if (existing.exists()) {
-        if (!replace) throw Error(ErrorKind::conflict, "the destination exists");
-        if (!from.is_collection()) check_replaced_uid(existing, index != nullptr ? index->uid : from.uid);
-        remove_node(existing);
-    }
+    clear_destination(destination, from, replace, index);
     Node parent = require_parent_collection(destination);
     std::string_view name = last_segment(destination);
     if (from.is_collection()) {

@@ -173,6 +173,7 @@ private:
     std::int64_t insert_collection(const Node& parent, std::string_view name, CollectionKind kind,
                                    std::string_view owner, std::int64_t now);
     void remove_node(const Node& node);
+    void clear_destination(std::string_view destination, const Node& from, bool replace, const ResourceIndex* index);
     void copy_node(const Node& source, const Node& destination_parent, std::string_view name, bool deep,
                    const ResourceIndex* index);
     void copy_resource(std::int64_t resource_id, std::int64_t collection_id, std::string_view name,
